@@ -1,0 +1,565 @@
+package io.respgate.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.respgate.codec.CommandFrame;
+import io.respgate.codec.ProtocolViolation;
+import io.respgate.codec.RespReplies;
+import io.respgate.policy.Decision;
+import io.respgate.policy.Gate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One client connection: takes each decoded command, asks the {@link Gate}, and either forwards it
+ * to the client's own {@link UpstreamLink} or answers it locally, keeping every reply in request
+ * order through the {@link ReplyOrderer}. It tracks exactly the session state that changes how
+ * replies are counted (protocol version, subscriptions, MULTI, CLIENT REPLY), and nothing more.
+ *
+ * <p>Confined to the client's event loop, which is also the upstream channel's, so nothing here
+ * is shared or locked.
+ */
+final class ClientSession extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
+
+    static final String UPSTREAM_UNAVAILABLE = "ERR upstream unavailable: RespGate could not reach Redis";
+    static final String EXECABORT = "EXECABORT Transaction discarded because of previous errors.";
+    private static final byte[] REPLY = "REPLY".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ON = "ON".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] OFF = "OFF".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SKIP = "SKIP".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DISCARD_COMMAND = "*1\r\n$7\r\nDISCARD\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final SessionSettings settings;
+    private final ReplyOrderer orderer;
+    private final Subscriptions subscriptions = new Subscriptions();
+    private ChannelHandlerContext ctx;
+    private UpstreamLink upstream;
+
+    private boolean resp3;
+    private boolean inMulti;
+    private boolean multiHasLocalError;
+    private boolean repliesOff;
+    private boolean skipNextReply;
+    /** QUIT, a protocol error or a broken upstream: no further command is taken. */
+    private boolean closing;
+    /** The server is shutting down: no further command is read; close once replies are out. */
+    private boolean draining;
+    private boolean closeScheduled;
+
+    private boolean clientUnflushed;
+    /** A run of upstream bytes that go to the client as they are, written as one slice. */
+    private ByteBuf passBuf;
+    private int passStart;
+    private int passEnd;
+
+    ClientSession(SessionSettings settings) {
+        this.settings = settings;
+        this.orderer = new ReplyOrderer(Math.min(64, settings.maxPendingReplies()));
+    }
+
+    // ---------------------------------------------------------------- client side
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof CommandFrame frame) {
+            try {
+                if (!closing) {
+                    command(frame);
+                }
+            } finally {
+                frame.release();
+            }
+        } else if (msg instanceof ProtocolViolation violation) {
+            protocolViolation(violation);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (upstream != null) {
+            upstream.flush();
+        }
+        flushClient();
+        readMoreIfAllowed();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        boolean writable = ctx.channel().isWritable();
+        if (upstream != null) {
+            upstream.setReading(writable);
+        }
+        readMoreIfAllowed();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        passBuf = null;
+        orderer.releaseAll();
+        if (upstream != null) {
+            upstream.close();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == DrainRequest.INSTANCE) {
+            draining = true;
+            closeIfDone();
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("client {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+
+    private void command(CommandFrame frame) {
+        CommandKind kind = CommandKind.of(frame);
+        if (kind == CommandKind.QUIT) {
+            // Redis executes nothing pipelined after QUIT; neither does the proxy forward it.
+            answer(RespReplies.ok());
+            closing = true;
+            closeIfDone();
+            return;
+        }
+        Decision decision = decide(frame);
+        if (!decision.allowed()) {
+            answerError(decision.error());
+            return;
+        }
+        switch (kind) {
+            case MULTI -> {
+                if (!inMulti) {
+                    inMulti = true;
+                    multiHasLocalError = false;
+                }
+                forward(frame, ReplyEffect.NONE, 1);
+            }
+            case EXEC -> exec(frame);
+            case DISCARD -> {
+                inMulti = false;
+                multiHasLocalError = false;
+                forward(frame, ReplyEffect.NONE, 1);
+            }
+            case RESET -> reset(frame);
+            case HELLO -> {
+                if (refusedInMulti(frame)) {
+                    return;
+                }
+                forward(frame, helloEffect(frame), 1);
+            }
+            case CLIENT -> client(frame);
+            case SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE -> {
+                if (!refusedInMulti(frame)) {
+                    forward(frame, ReplyEffect.SUBSCRIPTION, Math.max(1, frame.argCount() - 1));
+                }
+            }
+            case UNSUBSCRIBE, PUNSUBSCRIBE, SUNSUBSCRIBE -> {
+                if (!refusedInMulti(frame)) {
+                    int frames = frame.argCount() > 1 ? frame.argCount() - 1 : ReplyOrderer.UNTIL_NONE_LEFT;
+                    forward(frame, ReplyEffect.SUBSCRIPTION, frames);
+                }
+            }
+            default -> forward(frame, ReplyEffect.NONE, 1);
+        }
+    }
+
+    /** Asks the gate; an exception is a denial, never a pass. */
+    private Decision decide(CommandFrame frame) {
+        try {
+            return settings.gate().decide(frame);
+        } catch (RuntimeException e) {
+            log.error("policy check failed; command denied", e);
+            return Decision.deny("ERR RespGate could not check this command and refused it", "internal-error");
+        }
+    }
+
+    private void exec(CommandFrame frame) {
+        if (inMulti && multiHasLocalError) {
+            // Redis aborts a transaction in which a command was refused while queueing; the proxy
+            // refused one itself, so Redis does not know: discard upstream, answer as Redis would.
+            inMulti = false;
+            multiHasLocalError = false;
+            orderer.addInternal(ReplyEffect.SWALLOW);
+            upstream().write(ctx.alloc().buffer(DISCARD_COMMAND.length).writeBytes(DISCARD_COMMAND));
+            answerError(EXECABORT);
+            return;
+        }
+        inMulti = false;
+        forward(frame, ReplyEffect.NONE, 1);
+    }
+
+    private void reset(CommandFrame frame) {
+        inMulti = false;
+        multiHasLocalError = false;
+        repliesOff = false;
+        skipNextReply = false;
+        forward(frame, ReplyEffect.RESET, 1);
+        // RESET also signs the upstream connection out of the proxy's own user: sign it back in.
+        if (settings.upstreamAuth() != null) {
+            orderer.addInternal(ReplyEffect.UPSTREAM_AUTH);
+            upstream().write(settings.upstreamAuth().duplicate());
+        }
+    }
+
+    private void client(CommandFrame frame) {
+        if (frame.argCount() != 3 || !frame.argEqualsIgnoreCase(1, REPLY)) {
+            forward(frame, ReplyEffect.NONE, 1);
+            return;
+        }
+        if (refusedInMulti(frame)) {
+            return;
+        }
+        if (frame.argEqualsIgnoreCase(2, ON)) {
+            repliesOff = false;
+            skipNextReply = false;
+            forward(frame, ReplyEffect.NONE, 1);
+        } else if (frame.argEqualsIgnoreCase(2, OFF)) {
+            repliesOff = true;
+            sendWithoutReply(frame);
+        } else if (frame.argEqualsIgnoreCase(2, SKIP)) {
+            skipNextReply = true;
+            sendWithoutReply(frame);
+        } else {
+            forward(frame, ReplyEffect.NONE, 1); // Redis answers the syntax error
+        }
+    }
+
+    private byte helloEffect(CommandFrame frame) {
+        if (frame.argCount() < 2 || frame.argLength(1) != 1) {
+            return ReplyEffect.NONE;
+        }
+        byte version = frame.argByte(1, 0);
+        return version == '3' ? ReplyEffect.HELLO_3 : version == '2' ? ReplyEffect.HELLO_2 : ReplyEffect.NONE;
+    }
+
+    /**
+     * Commands whose effect inside a transaction would change how the replies of EXEC are counted
+     * are refused there; the refusal aborts the transaction like any queueing error.
+     */
+    private boolean refusedInMulti(CommandFrame frame) {
+        if (!inMulti) {
+            return false;
+        }
+        answerError("ERR RespGate does not allow '" + frame.argToString(0).toLowerCase() + "' inside MULTI");
+        return true;
+    }
+
+    private void forward(CommandFrame frame, byte effect, int frames) {
+        if (repliesOff) {
+            sendWithoutReply(frame);
+            return;
+        }
+        if (skipNextReply) {
+            skipNextReply = false;
+            sendWithoutReply(frame);
+            return;
+        }
+        orderer.addUpstream(effect, frames);
+        upstream().write(frame.bytes().retain());
+    }
+
+    private void sendWithoutReply(CommandFrame frame) {
+        upstream().write(frame.bytes().retain());
+    }
+
+    private UpstreamLink upstream() {
+        if (upstream == null || upstream.isClosed()) {
+            upstream = UpstreamLink.open(this, ctx.channel(), settings);
+            if (settings.upstreamAuth() != null) {
+                orderer.addInternal(ReplyEffect.UPSTREAM_AUTH);
+                upstream.write(settings.upstreamAuth().duplicate());
+            }
+        }
+        return upstream;
+    }
+
+    private void protocolViolation(ProtocolViolation violation) {
+        if (closing) {
+            return;
+        }
+        // Like Redis: the error goes out after the replies to everything before it, then the
+        // connection closes. The error is sent even with CLIENT REPLY OFF, as Redis does.
+        orderer.addLocal(RespReplies.error(ctx.alloc(), "ERR " + violation.message()));
+        closing = true;
+        drainReadyReplies();
+        closeIfDone();
+    }
+
+    private void answerError(String text) {
+        if (inMulti) {
+            multiHasLocalError = true;
+        }
+        answer(RespReplies.error(ctx.alloc(), text));
+    }
+
+    /** Puts a local reply in its place in the order, unless CLIENT REPLY suppresses it. */
+    private void answer(ByteBuf reply) {
+        if (repliesOff || skipNextReply) {
+            skipNextReply = false;
+            reply.release();
+            return;
+        }
+        orderer.addLocal(reply);
+        drainReadyReplies();
+    }
+
+    // ---------------------------------------------------------------- upstream side
+
+    /** A whole reply frame from Redis at {@code buf[index, index + length)}. */
+    void upstreamFrame(ByteBuf buf, int index, int length, byte type) {
+        if (closeScheduled) {
+            return; // the client is leaving; nothing more reaches it
+        }
+        if (type == '>') {
+            pushFrame(buf, index, length);
+            return;
+        }
+        if (type == '*' && !resp3 && subscriptions.any() && PubSubFrames.isMessage(buf, index)) {
+            pass(buf, index, length); // a published message answers no command
+            return;
+        }
+        if (orderer.isEmpty()) {
+            log.debug("reply from Redis with no command waiting for it; forwarded as is");
+            pass(buf, index, length);
+            return;
+        }
+        byte effect = orderer.headEffect();
+        if (orderer.headKind() == ReplyOrderer.INTERNAL) {
+            orderer.removeHead();
+            if (effect == ReplyEffect.UPSTREAM_AUTH && type == '-') {
+                upstreamBroken("Redis refused RespGate's own credentials");
+                return;
+            }
+            drainReadyReplies();
+            return;
+        }
+        pass(buf, index, length);
+        if (effect == ReplyEffect.SUBSCRIPTION && type != '-' && !confirmationCompletesHead(buf, index)) {
+            return;
+        }
+        orderer.removeHead();
+        if (type != '-') {
+            applyEffect(effect);
+        }
+        drainReadyReplies();
+    }
+
+    private void pushFrame(ByteBuf buf, int index, int length) {
+        pass(buf, index, length);
+        if (!orderer.isEmpty() && orderer.headKind() == ReplyOrderer.UPSTREAM
+                && orderer.headEffect() == ReplyEffect.SUBSCRIPTION) {
+            if (confirmationCompletesHead(buf, index)) {
+                orderer.removeHead();
+                drainReadyReplies();
+            }
+        } else {
+            CommandKind kind = PubSubFrames.confirmationKind(buf, index);
+            if (kind != null) {
+                subscriptions.confirm(kind, PubSubFrames.confirmationCount(buf, index));
+            }
+        }
+    }
+
+    /**
+     * Counts a subscription confirmation against the head slot. Returns whether the slot has now
+     * received all its frames; a frame that is no confirmation completes it (it is the reply).
+     */
+    private boolean confirmationCompletesHead(ByteBuf buf, int index) {
+        CommandKind kind = PubSubFrames.confirmationKind(buf, index);
+        if (kind == null) {
+            return true;
+        }
+        subscriptions.confirm(kind, PubSubFrames.confirmationCount(buf, index));
+        int expected = orderer.headExpected();
+        if (expected == ReplyOrderer.UNTIL_NONE_LEFT) {
+            return subscriptions.remaining(kind) == 0;
+        }
+        orderer.setHeadExpected(--expected);
+        return expected <= 0;
+    }
+
+    private void applyEffect(byte effect) {
+        switch (effect) {
+            case ReplyEffect.HELLO_2 -> resp3 = false;
+            case ReplyEffect.HELLO_3 -> resp3 = true;
+            case ReplyEffect.RESET -> {
+                resp3 = false;
+                subscriptions.clear();
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** Writes the local replies that have reached the head of the order. */
+    private void drainReadyReplies() {
+        while (!orderer.isEmpty() && orderer.headKind() == ReplyOrderer.LOCAL) {
+            writePassed();
+            ctx.write(orderer.pollLocal(), ctx.voidPromise());
+            clientUnflushed = true;
+        }
+        closeIfDone();
+    }
+
+    private void pass(ByteBuf buf, int index, int length) {
+        if (passBuf == buf && passEnd == index) {
+            passEnd += length;
+            return;
+        }
+        writePassed();
+        passBuf = buf;
+        passStart = index;
+        passEnd = index + length;
+    }
+
+    private void writePassed() {
+        if (passBuf != null) {
+            ctx.write(passBuf.retainedSlice(passStart, passEnd - passStart), ctx.voidPromise());
+            passBuf = null;
+            clientUnflushed = true;
+        }
+    }
+
+    void upstreamBatchEnd() {
+        writePassed();
+    }
+
+    void upstreamReadComplete() {
+        flushClient();
+        readMoreIfAllowed();
+    }
+
+    void upstreamReady() {
+        readMoreIfAllowed();
+    }
+
+    void upstreamWritabilityChanged() {
+        readMoreIfAllowed();
+    }
+
+    /**
+     * The upstream connection could not be opened: every command waiting for it gets a clear
+     * error in its place. Nothing reached Redis, so the session starts over from Redis's defaults
+     * and the next command tries to connect again.
+     */
+    void upstreamUnavailable(Throwable cause) {
+        log.warn("cannot reach Redis at {}:{}: {}", settings.upstreamHost(), settings.upstreamPort(),
+                cause == null ? "unknown error" : cause.getMessage());
+        upstream = null;
+        resp3 = false;
+        inMulti = false;
+        multiHasLocalError = false;
+        repliesOff = false;
+        skipNextReply = false;
+        subscriptions.clear();
+        while (!orderer.isEmpty()) {
+            byte kind = orderer.headKind();
+            if (kind == ReplyOrderer.LOCAL) {
+                ctx.write(orderer.pollLocal(), ctx.voidPromise());
+            } else {
+                orderer.removeHead();
+                if (kind == ReplyOrderer.UPSTREAM) {
+                    ctx.write(RespReplies.error(ctx.alloc(), UPSTREAM_UNAVAILABLE), ctx.voidPromise());
+                }
+            }
+        }
+        clientUnflushed = true;
+        flushClient();
+        closeIfDone();
+        readMoreIfAllowed();
+    }
+
+    /** Redis closed the connection or it failed: flush what arrived, then close the client. */
+    void upstreamClosed() {
+        if (!closing) {
+            log.debug("upstream connection of client {} closed", ctx.channel().remoteAddress());
+        }
+        abandonUpstream();
+    }
+
+    void upstreamBroken(String why) {
+        log.warn("upstream connection of client {} broken: {}", ctx.channel().remoteAddress(), why);
+        abandonUpstream();
+    }
+
+    private void abandonUpstream() {
+        closing = true;
+        writePassed();
+        // Replies still owed by Redis will never come; local replies queued behind them cannot be
+        // sent without breaking the order, so the client is closed after what is ready.
+        drainReadyReplies();
+        orderer.releaseAll();
+        closeAfterFlush();
+    }
+
+    // ---------------------------------------------------------------- flow control
+
+    private void flushClient() {
+        if (clientUnflushed) {
+            clientUnflushed = false;
+            ctx.flush();
+        }
+    }
+
+    /**
+     * Reads the next batch from the client only while Redis can take more commands and the client
+     * is taking its replies; otherwise the kernel's buffers push back on the client.
+     */
+    private void readMoreIfAllowed() {
+        Channel client = ctx.channel();
+        if (closing || draining || !client.isActive() || !client.isWritable()) {
+            return;
+        }
+        if (orderer.size() >= settings.maxPendingReplies()) {
+            return;
+        }
+        if (upstream != null && !upstream.isClosed() && !upstream.acceptsWrites()) {
+            return;
+        }
+        ctx.read();
+    }
+
+    private void closeIfDone() {
+        if ((closing || draining) && orderer.isEmpty()) {
+            closeAfterFlush();
+        }
+    }
+
+    private void closeAfterFlush() {
+        if (closeScheduled) {
+            return;
+        }
+        closeScheduled = true;
+        writePassed();
+        clientUnflushed = false;
+        ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
+    }
+}

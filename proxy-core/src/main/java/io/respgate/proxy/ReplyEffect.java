@@ -1,0 +1,22 @@
+package io.respgate.proxy;
+
+/**
+ * What an upstream reply changes in the session once it arrives. State that decides how later
+ * replies are read (protocol version, subscriptions) changes when Redis confirms it, not when the
+ * command is sent, because frames sent before the confirmation are still read the old way.
+ */
+final class ReplyEffect {
+    static final byte NONE = 0;
+    static final byte HELLO_2 = 1;
+    static final byte HELLO_3 = 2;
+    static final byte RESET = 3;
+    /** The slot is answered by subscription confirmations (one per channel or pattern). */
+    static final byte SUBSCRIPTION = 4;
+    /** The proxy's own AUTH to Redis: an error means the link cannot be used. */
+    static final byte UPSTREAM_AUTH = 5;
+    /** The DISCARD sent in place of the EXEC of a transaction that had a local error. */
+    static final byte SWALLOW = 6;
+
+    private ReplyEffect() {
+    }
+}

@@ -1,0 +1,154 @@
+package io.respgate.proxy;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * The FIFO of reply slots of one client connection. Every command that will be answered takes a
+ * slot in request order: a forwarded command waits for its upstream reply, a local answer (a
+ * denial, QUIT's OK, an upstream-down error) is ready at once, and an internal slot swallows the
+ * upstream reply to a command the proxy sent on its own. Replies leave only from the head, so a
+ * local answer in the middle of a pipeline goes out exactly in its place.
+ *
+ * <p>A ring of parallel arrays rather than a queue of objects: taking a slot allocates nothing.
+ * Confined to the connection's event loop.
+ */
+final class ReplyOrderer {
+    static final byte LOCAL = 0;
+    static final byte UPSTREAM = 1;
+    static final byte INTERNAL = 2;
+
+    private byte[] kinds;
+    private byte[] effects;
+    private int[] expected;
+    private ByteBuf[] locals;
+    private int head;
+    private int size;
+
+    ReplyOrderer(int initialCapacity) {
+        int capacity = Integer.highestOneBit(Math.max(8, initialCapacity - 1)) << 1;
+        kinds = new byte[capacity];
+        effects = new byte[capacity];
+        expected = new int[capacity];
+        locals = new ByteBuf[capacity];
+    }
+
+    /** Queues an answer that is ready now; ownership of {@code reply} passes to the orderer. */
+    void addLocal(ByteBuf reply) {
+        int i = claim();
+        kinds[i] = LOCAL;
+        locals[i] = reply;
+    }
+
+    /**
+     * Queues a slot that waits for upstream reply frames.
+     *
+     * @param effect   what the reply changes in the session, see {@link ReplyEffect}
+     * @param frames   how many upstream frames answer the command; {@link #UNTIL_NONE_LEFT} for an
+     *                 unsubscribe-all whose count depends on the subscriptions at the time it runs
+     */
+    void addUpstream(byte effect, int frames) {
+        int i = claim();
+        kinds[i] = UPSTREAM;
+        effects[i] = effect;
+        expected[i] = frames;
+    }
+
+    /** Queues a slot whose upstream reply the client never sees. */
+    void addInternal(byte effect) {
+        int i = claim();
+        kinds[i] = INTERNAL;
+        effects[i] = effect;
+        expected[i] = 1;
+    }
+
+    static final int UNTIL_NONE_LEFT = -1;
+
+    boolean isEmpty() {
+        return size == 0;
+    }
+
+    int size() {
+        return size;
+    }
+
+    byte headKind() {
+        return kinds[head];
+    }
+
+    byte headEffect() {
+        return effects[head];
+    }
+
+    int headExpected() {
+        return expected[head];
+    }
+
+    void setHeadExpected(int frames) {
+        expected[head] = frames;
+    }
+
+    /** Removes the local head slot and hands its reply to the caller. */
+    ByteBuf pollLocal() {
+        if (size == 0 || kinds[head] != LOCAL) {
+            throw new IllegalStateException("head slot is not a local reply");
+        }
+        ByteBuf reply = locals[head];
+        locals[head] = null;
+        advance();
+        return reply;
+    }
+
+    /** Removes the head slot, which must be waiting for upstream. */
+    void removeHead() {
+        if (size == 0 || kinds[head] == LOCAL) {
+            throw new IllegalStateException("head slot is not waiting for upstream");
+        }
+        advance();
+    }
+
+    /** Drops every slot and releases the local replies that never left. */
+    void releaseAll() {
+        while (size > 0) {
+            ByteBuf local = locals[head];
+            if (local != null) {
+                local.release();
+                locals[head] = null;
+            }
+            advance();
+        }
+    }
+
+    private void advance() {
+        head = (head + 1) & (kinds.length - 1);
+        size--;
+    }
+
+    private int claim() {
+        if (size == kinds.length) {
+            grow();
+        }
+        int i = (head + size) & (kinds.length - 1);
+        size++;
+        return i;
+    }
+
+    private void grow() {
+        int capacity = kinds.length;
+        byte[] newKinds = new byte[capacity * 2];
+        byte[] newEffects = new byte[capacity * 2];
+        int[] newExpected = new int[capacity * 2];
+        ByteBuf[] newLocals = new ByteBuf[capacity * 2];
+        for (int k = 0; k < size; k++) {
+            int from = (head + k) & (capacity - 1);
+            newKinds[k] = kinds[from];
+            newEffects[k] = effects[from];
+            newExpected[k] = expected[from];
+            newLocals[k] = locals[from];
+        }
+        kinds = newKinds;
+        effects = newEffects;
+        expected = newExpected;
+        locals = newLocals;
+        head = 0;
+    }
+}

@@ -1,0 +1,172 @@
+package io.respgate.proxy;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.respgate.codec.RequestDecoder;
+import io.respgate.codec.RequestLimits;
+import io.respgate.config.LimitsConfig;
+import io.respgate.config.RespGateConfig;
+import io.respgate.config.UpstreamConfig;
+import io.respgate.policy.Gate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The running proxy: a listening socket, its event loops, and the client connections it accepted.
+ * {@link #shutdownGracefully()} stops accepting, lets every connection finish the replies it is
+ * owed for at most the configured drain time, then closes what is left.
+ */
+public final class RespGateServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RespGateServer.class);
+
+    private final RespGateConfig config;
+    private final EventLoopGroup acceptGroup;
+    private final EventLoopGroup ioGroup;
+    private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    private final Channel serverChannel;
+    private final Transport transport;
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final Object shutdownLock = new Object();
+    private boolean shuttingDown;
+
+    private RespGateServer(RespGateConfig config, Gate gate, Transport transport) throws InterruptedException {
+        this.config = config;
+        this.transport = transport;
+        this.acceptGroup = transport.newGroup(1, "respgate-accept");
+        this.ioGroup = transport.newGroup(Runtime.getRuntime().availableProcessors(), "respgate-io");
+        SessionSettings settings = sessionSettings(config, gate, transport);
+        LimitsConfig limits = config.limits();
+        RequestLimits requestLimits = new RequestLimits(limits.maxArguments(), limits.maxBulkLength(), limits.maxInlineLength());
+        int highWater = (int) Math.min(Integer.MAX_VALUE, limits.maxPendingBytes());
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptGroup, ioGroup)
+                .channel(transport.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(highWater / 2, highWater))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        clients.add(ch);
+                        ch.pipeline().addLast("decoder", new RequestDecoder(requestLimits));
+                        ch.pipeline().addLast("session", new ClientSession(settings));
+                    }
+                });
+        try {
+            this.serverChannel = bootstrap.bind(config.listen().address(), config.listen().port()).sync().channel();
+        } catch (Exception e) {
+            acceptGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            ioGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    /** Starts a proxy that lets every command through (policy enforcement arrives with the policy module). */
+    public static RespGateServer start(RespGateConfig config) throws InterruptedException {
+        return start(config, Gate.ALLOW_ALL);
+    }
+
+    public static RespGateServer start(RespGateConfig config, Gate gate) throws InterruptedException {
+        Transport transport = Transport.best();
+        RespGateServer server = new RespGateServer(config, gate, transport);
+        log.info("RespGate listening on {} ({} transport), forwarding to {}:{}",
+                server.boundAddress(), transport.name(), config.upstream().host(), config.upstream().port());
+        return server;
+    }
+
+    private static SessionSettings sessionSettings(RespGateConfig config, Gate gate, Transport transport) {
+        UpstreamConfig upstream = config.upstream();
+        ByteBuf auth = upstream.password()
+                .map(password -> Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(
+                        UpstreamAuthCommand.encode(upstream.username().orElse(null), password.bytes())).asReadOnly()))
+                .orElse(null);
+        return new SessionSettings(upstream.host(), upstream.port(), upstream.connectTimeout(), auth,
+                config.limits().maxPendingReplies(), gate, transport);
+    }
+
+    public InetSocketAddress boundAddress() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /**
+     * Stops accepting, asks every connection to finish the replies it owes, and after the drain
+     * timeout closes whatever is left. Returns at once; {@link #awaitTermination()} waits.
+     */
+    public void shutdownGracefully() {
+        synchronized (shutdownLock) {
+            if (shuttingDown) {
+                return;
+            }
+            shuttingDown = true;
+        }
+        long drainMillis = config.limits().drainTimeout().toMillis();
+        log.info("shutting down: no new connections, draining {} for up to {} ms", clients.size(), drainMillis);
+        serverChannel.close().awaitUninterruptibly();
+        List<Channel> open = new ArrayList<>(clients);
+        for (Channel client : open) {
+            client.pipeline().fireUserEventTriggered(DrainRequest.INSTANCE);
+        }
+        Thread waiter = new Thread(() -> {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainMillis);
+            while (!clients.isEmpty() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            if (!clients.isEmpty()) {
+                log.warn("drain timeout: closing {} connections with replies still owed", clients.size());
+            }
+            clients.close().awaitUninterruptibly();
+            acceptGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+            ioGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+            log.info("RespGate stopped");
+            terminated.countDown();
+        }, "respgate-shutdown");
+        waiter.setDaemon(false);
+        waiter.start();
+    }
+
+    public void awaitTermination() throws InterruptedException {
+        terminated.await();
+    }
+
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return terminated.await(timeout, unit);
+    }
+
+    /** Number of client connections open now. */
+    public int openConnections() {
+        return clients.size();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        shutdownGracefully();
+        awaitTermination();
+    }
+
+    String transportName() {
+        return transport.name();
+    }
+
+}

@@ -1,0 +1,118 @@
+package io.respgate.proxy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+
+import java.util.ArrayDeque;
+
+/**
+ * One client's own connection to Redis, opened on the client's event loop when the first command
+ * needs it. Commands written before the connection is up wait in a small queue (the client is not
+ * read meanwhile, so the queue is bounded by one read batch).
+ */
+final class UpstreamLink {
+    private enum State { CONNECTING, OPEN, CLOSED }
+
+    private final ClientSession session;
+    private final ArrayDeque<ByteBuf> waiting = new ArrayDeque<>();
+    private Channel channel;
+    private State state = State.CONNECTING;
+    private boolean unflushed;
+
+    private UpstreamLink(ClientSession session) {
+        this.session = session;
+    }
+
+    static UpstreamLink open(ClientSession session, Channel client, SessionSettings settings) {
+        UpstreamLink link = new UpstreamLink(session);
+        Bootstrap bootstrap = new Bootstrap()
+                .group(client.eventLoop())
+                .channel(settings.transport().socketChannelClass())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                .handler(new UpstreamReplyHandler(session));
+        ChannelFuture connect = bootstrap.connect(settings.upstreamHost(), settings.upstreamPort());
+        link.channel = connect.channel();
+        connect.addListener(f -> link.connected(f.isSuccess(), f.cause()));
+        return link;
+    }
+
+    private void connected(boolean success, Throwable cause) {
+        if (state == State.CLOSED) {
+            channel.close();
+            return;
+        }
+        if (!success) {
+            state = State.CLOSED;
+            releaseWaiting();
+            session.upstreamUnavailable(cause);
+            return;
+        }
+        state = State.OPEN;
+        while (!waiting.isEmpty()) {
+            channel.write(waiting.poll(), channel.voidPromise());
+        }
+        channel.flush();
+        session.upstreamReady();
+    }
+
+    /** Queues {@code command} for Redis; ownership passes to the link. Flushed by {@link #flush()}. */
+    void write(ByteBuf command) {
+        switch (state) {
+            case OPEN -> {
+                channel.write(command, channel.voidPromise());
+                unflushed = true;
+            }
+            case CONNECTING -> waiting.add(command);
+            case CLOSED -> command.release();
+        }
+    }
+
+    void flush() {
+        if (unflushed) {
+            unflushed = false;
+            channel.flush();
+        }
+    }
+
+    /** Whether more commands may be sent now without buffering beyond the socket's watermark. */
+    boolean acceptsWrites() {
+        return state == State.OPEN && channel.isWritable();
+    }
+
+    boolean isClosed() {
+        return state == State.CLOSED;
+    }
+
+    /** Stops or resumes reading replies, following the client's ability to take them. */
+    void setReading(boolean reading) {
+        if (state != State.CLOSED) {
+            channel.config().setAutoRead(reading);
+        }
+    }
+
+    void close() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        boolean wasOpen = state == State.OPEN;
+        state = State.CLOSED;
+        releaseWaiting();
+        if (wasOpen) {
+            channel.close();
+        }
+        // a connect in progress is closed by its listener once it completes
+    }
+
+    private void releaseWaiting() {
+        ByteBuf b;
+        while ((b = waiting.poll()) != null) {
+            b.release();
+        }
+    }
+}
