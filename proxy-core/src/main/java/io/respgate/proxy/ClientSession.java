@@ -29,6 +29,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
 
     static final String UPSTREAM_UNAVAILABLE = "ERR upstream unavailable: RespGate could not reach Redis";
+    static final String UPSTREAM_AUTH_FAILED = "ERR upstream unavailable: Redis refused RespGate's credentials";
     static final String EXECABORT = "EXECABORT Transaction discarded because of previous errors.";
     private static final byte[] REPLY = "REPLY".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ON = "ON".getBytes(StandardCharsets.US_ASCII);
@@ -207,8 +208,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             // refused one itself, so Redis does not know: discard upstream, answer as Redis would.
             inMulti = false;
             multiHasLocalError = false;
+            UpstreamLink link = upstream();
             orderer.addInternal(ReplyEffect.SWALLOW);
-            upstream().write(ctx.alloc().buffer(DISCARD_COMMAND.length).writeBytes(DISCARD_COMMAND));
+            link.write(ctx.alloc().buffer(DISCARD_COMMAND.length).writeBytes(DISCARD_COMMAND));
             answerError(EXECABORT);
             return;
         }
@@ -224,8 +226,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         forward(frame, ReplyEffect.RESET, 1);
         // RESET also signs the upstream connection out of the proxy's own user: sign it back in.
         if (settings.upstreamAuth() != null) {
+            UpstreamLink link = upstream();
             orderer.addInternal(ReplyEffect.UPSTREAM_AUTH);
-            upstream().write(settings.upstreamAuth().duplicate());
+            link.write(settings.upstreamAuth().duplicate());
         }
     }
 
@@ -282,8 +285,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             sendWithoutReply(frame);
             return;
         }
+        UpstreamLink link = upstream(); // first: a new link queues the proxy's own AUTH ahead
         orderer.addUpstream(effect, frames);
-        upstream().write(frame.bytes().retain());
+        link.write(frame.bytes().retain());
     }
 
     private void sendWithoutReply(CommandFrame frame) {
@@ -355,7 +359,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         if (orderer.headKind() == ReplyOrderer.INTERNAL) {
             orderer.removeHead();
             if (effect == ReplyEffect.UPSTREAM_AUTH && type == '-') {
-                upstreamBroken("Redis refused RespGate's own credentials");
+                upstreamRefusedCredentials();
                 return;
             }
             drainReadyReplies();
@@ -480,6 +484,14 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         repliesOff = false;
         skipNextReply = false;
         subscriptions.clear();
+        answerWaitingWith(UPSTREAM_UNAVAILABLE);
+        closeIfDone();
+        readMoreIfAllowed();
+    }
+
+    /** Every slot still waiting for Redis is answered with {@code error}, in order. */
+    private void answerWaitingWith(String error) {
+        writePassed();
         while (!orderer.isEmpty()) {
             byte kind = orderer.headKind();
             if (kind == ReplyOrderer.LOCAL) {
@@ -487,14 +499,25 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             } else {
                 orderer.removeHead();
                 if (kind == ReplyOrderer.UPSTREAM) {
-                    ctx.write(RespReplies.error(ctx.alloc(), UPSTREAM_UNAVAILABLE), ctx.voidPromise());
+                    ctx.write(RespReplies.error(ctx.alloc(), error), ctx.voidPromise());
                 }
             }
         }
         clientUnflushed = true;
         flushClient();
-        closeIfDone();
-        readMoreIfAllowed();
+    }
+
+    /**
+     * Redis refused the proxy's own credentials: the link is useless. The client learns why in the
+     * place of each command it sent, and the connection closes.
+     */
+    private void upstreamRefusedCredentials() {
+        log.error("Redis at {}:{} refused RespGate's own credentials; check upstream.username and the password",
+                settings.upstreamHost(), settings.upstreamPort());
+        closing = true;
+        answerWaitingWith(UPSTREAM_AUTH_FAILED);
+        upstream.close();
+        closeAfterFlush();
     }
 
     /** Redis closed the connection or it failed: flush what arrived, then close the client. */
