@@ -37,7 +37,7 @@ class UpstreamFailureTest {
             }
             try (RawConnection client = new RawConnection(pair.proxyPort())) {
                 assertEquals(UNAVAILABLE, client.call("PING"));
-                try (RedisProcess back = RedisProcess.start("--port", Integer.toString(port))) {
+                try (RedisProcess back = RedisProcess.startOnPort(port)) {
                     assertEquals("+PONG\r\n", client.call("PING"), "the same client connection works once Redis is back");
                 }
             }
