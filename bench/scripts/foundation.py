@@ -1,0 +1,822 @@
+#!/usr/bin/env python3
+"""RespGate "foundation" end-to-end benchmark (python3 standard library only).
+
+Starts its own redis-server, HAProxy (mode tcp, one thread) and RespGate on free
+loopback ports, runs redis-benchmark against direct Redis, HAProxy and RespGate
+interleaved (target order rotated per repetition) and reports, per case, the
+throughput ratio target/direct, p50/p99 latency and CPU time per request of the
+proxy process (utime+stime from /proc/PID/stat).
+
+Entry point: bench/run (see bench/README.md). Everything this script starts is
+stopped on exit, including Ctrl-C, SIGTERM and failures.
+"""
+
+import argparse
+import csv
+import ctypes
+import datetime
+import io
+import os
+import platform
+import re
+import shlex
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+JAR_REL = "proxy-core/target/proxy-core-0.1.0-SNAPSHOT-all.jar"
+BUILD_CMD = ["mvn", "-q", "-B", "-DskipTests", "package", "-pl", "proxy-core", "-am"]
+DEFAULT_JVM_OPTS = "-Xms256m -Xmx256m -XX:+UseParallelGC -XX:+AlwaysPreTouch"
+ALL_TARGETS = ["direct", "haproxy", "respgate"]
+PROXIES = ["haproxy", "respgate"]
+LOOPBACK = "127.0.0.1"
+# redis-benchmark without -r uses this literal key for GET/SET; pre-populated so GET hits.
+BENCH_KEY = "key:__rand_int__"
+
+# (label, clients, pipeline, multiplier of --requests)
+SHAPES = [
+    ("c50 P1", 50, 1, 1.0),
+    ("c50 P16", 50, 16, 8.0),
+    ("c1 P1", 1, 1, 0.5),
+]
+OPS = ["GET", "SET"]
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+class BenchError(Exception):
+    pass
+
+
+class Case:
+    def __init__(self, op, label, clients, pipeline, requests):
+        self.op = op
+        self.label = label
+        self.clients = clients
+        self.pipeline = pipeline
+        self.requests = requests
+
+    @property
+    def name(self):
+        return f"{self.op} {self.label}"
+
+
+# --------------------------------------------------------------------------- processes
+
+def _child_setup():
+    # Own session/process group (so Ctrl-C at the terminal reaches us, not the servers,
+    # and we can stop a whole wrapper tree with killpg), and die with the parent even if
+    # the parent is SIGKILLed (PR_SET_PDEATHSIG = 1).
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)
+    except Exception:
+        pass
+
+
+class Managed:
+    """Processes we started; stopped in reverse order by stop_all()."""
+
+    def __init__(self):
+        self.procs = []  # (name, Popen, logpath)
+
+    def start(self, name, argv, logpath, env=None, cwd=None):
+        logf = open(logpath, "wb")
+        try:
+            p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT,
+                                 env=env, cwd=cwd, start_new_session=True, preexec_fn=_child_setup)
+        finally:
+            logf.close()
+        self.procs.append((name, p, logpath))
+        return p
+
+    def stop(self, p, grace=5.0):
+        if p.poll() is None:
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                p.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                pass
+        # Also kill whatever is left in the group (e.g. a java child of a wrapper script).
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            p.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            log(f"warning: pid {p.pid} did not exit after SIGKILL")
+
+    def stop_all(self):
+        for name, p, _ in reversed(self.procs):
+            self.stop(p)
+        self.procs = []
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((LOOPBACK, 0))
+        return s.getsockname()[1]
+
+
+def log_tail(path, n=25):
+    try:
+        lines = Path(path).read_text(errors="replace").splitlines()
+    except OSError:
+        return "(no log)"
+    return "\n".join("    " + l for l in lines[-n:]) or "    (empty log)"
+
+
+def resp_cmd(*args):
+    out = [f"*{len(args)}\r\n".encode()]
+    for a in args:
+        b = a if isinstance(a, bytes) else str(a).encode()
+        out.append(b"$%d\r\n%s\r\n" % (len(b), b))
+    return b"".join(out)
+
+
+def resp_exchange(port, payload, expect, timeout=3.0):
+    """Send payload, read until the buffer ends with `expect` (or timeout). Returns bytes read."""
+    deadline = time.monotonic() + timeout
+    with socket.create_connection((LOOPBACK, port), timeout=timeout) as s:
+        s.sendall(payload)
+        buf = b""
+        while not buf.endswith(expect) and time.monotonic() < deadline and len(buf) < 65536:
+            s.settimeout(max(0.05, deadline - time.monotonic()))
+            try:
+                chunk = s.recv(4096)
+            except socket.timeout:
+                break
+            if not chunk:
+                break
+            buf += chunk
+        return buf
+
+
+def wait_ready(name, proc, port, logpath, timeout):
+    deadline = time.monotonic() + timeout
+    last = ""
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise BenchError(f"{name} exited with code {proc.returncode} during startup; log {logpath}:\n"
+                             + log_tail(logpath))
+        try:
+            if resp_exchange(port, resp_cmd("PING"), b"+PONG\r\n", timeout=1.0).endswith(b"+PONG\r\n"):
+                return
+            last = "no +PONG"
+        except OSError as e:
+            last = str(e)
+        time.sleep(0.1)
+    raise BenchError(f"{name} did not answer PING on {LOOPBACK}:{port} within {timeout:.0f}s ({last}); "
+                     f"log {logpath}:\n" + log_tail(logpath))
+
+
+def sanity_check(name, port):
+    val = f"respgate-bench-{os.getpid()}-{time.time_ns()}".encode()
+    r = resp_exchange(port, resp_cmd("SET", "respgate:bench:sanity", val), b"+OK\r\n")
+    if r != b"+OK\r\n":
+        raise BenchError(f"{name}: SET sanity check got {r!r}")
+    exp = b"$%d\r\n%s\r\n" % (len(val), val)
+    r = resp_exchange(port, resp_cmd("GET", "respgate:bench:sanity"), exp)
+    if r != exp:
+        raise BenchError(f"{name}: GET sanity check got {r!r}, expected {exp!r}")
+
+
+def proc_tree(root):
+    """root pid plus all its descendants (snapshot)."""
+    children = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            st = Path(f"/proc/{d}/stat").read_text()
+        except OSError:
+            continue
+        ppid = int(st[st.rindex(")") + 2:].split()[1])
+        children.setdefault(ppid, []).append(int(d))
+    out, todo = [], [root]
+    while todo and len(out) < 10000:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, []))
+    return out
+
+
+def cpu_seconds(pids):
+    """Sum of utime+stime (fields 14 and 15 of /proc/PID/stat) in seconds."""
+    total = 0
+    for pid in pids:
+        try:
+            st = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        # fields after "comm)" start at field 3; utime is field 14, stime field 15
+        rest = st[st.rindex(")") + 2:].split()
+        total += int(rest[11]) + int(rest[12])
+    return total / CLK_TCK
+
+
+# --------------------------------------------------------------------------- setup
+
+def cmd_version(argv):
+    try:
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+        text = (r.stdout + r.stderr).strip().splitlines()
+        return text[0].strip() if text else "?"
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+
+
+def ensure_tools(targets):
+    need = ["redis-server", "redis-benchmark"] + (["haproxy"] if "haproxy" in targets else [])
+    missing = [t for t in need if shutil.which(t) is None]
+    if not missing:
+        return
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        raise BenchError(f"missing tools: {', '.join(missing)}; install them with "
+                         f"'apt-get install -y haproxy redis-server redis-tools'")
+    pkgs = ["haproxy", "redis-server", "redis-tools"]
+    log(f"missing {', '.join(missing)}: running 'apt-get install -y {' '.join(pkgs)}' (as root)")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    r = subprocess.run(["apt-get", "install", "-y"] + pkgs, env=env, timeout=900)
+    if r.returncode != 0:
+        log("apt-get install failed; running 'apt-get update' and retrying once")
+        subprocess.run(["apt-get", "update"], env=env, timeout=900)
+        subprocess.run(["apt-get", "install", "-y"] + pkgs, env=env, timeout=900, check=False)
+    still = [t for t in need if shutil.which(t) is None]
+    if still:
+        raise BenchError(f"still missing after apt-get: {', '.join(still)}")
+
+
+def find_or_build_jar(args, tmp):
+    """Returns (jar_path or None, reason when None)."""
+    jar = Path(args.jar) if args.jar else REPO / JAR_REL
+    if jar.is_file():
+        return jar, None
+    if args.jar:
+        return None, f"--jar {jar} does not exist"
+    if args.no_build:
+        return None, f"{JAR_REL} is missing and --no-build was given"
+    if shutil.which("mvn") is None:
+        return None, f"{JAR_REL} is missing and mvn is not installed"
+    logpath = tmp / "mvn-build.log"
+    log(f"{JAR_REL} missing: building with '{' '.join(BUILD_CMD)}' (log {logpath}) ...")
+    t0 = time.monotonic()
+    try:
+        with open(logpath, "wb") as lf:
+            r = subprocess.run(BUILD_CMD, cwd=REPO, stdin=subprocess.DEVNULL, stdout=lf,
+                               stderr=subprocess.STDOUT, timeout=args.build_timeout)
+    except subprocess.TimeoutExpired:
+        return None, f"maven build timed out after {args.build_timeout}s (log {logpath})"
+    if r.returncode != 0:
+        return None, (f"maven build failed (exit {r.returncode}) after {time.monotonic() - t0:.0f}s; "
+                      f"last lines of {logpath}:\n{log_tail(logpath, 15)}")
+    if not jar.is_file():
+        return None, f"maven build succeeded but {jar} was not produced"
+    log(f"built {jar} in {time.monotonic() - t0:.0f}s")
+    return jar, None
+
+
+def java_bin():
+    return os.path.join(os.environ["JAVA_HOME"], "bin", "java") if os.environ.get("JAVA_HOME") else "java"
+
+
+class Target:
+    def __init__(self, name, port, proc=None, cpu_pids=None, logpath=None):
+        self.name = name
+        self.port = port
+        self.proc = proc
+        self.cpu_pids = cpu_pids or []
+        self.logpath = logpath
+
+    def alive(self):
+        return self.proc is None or self.proc.poll() is None
+
+
+def start_redis(mgr, tmp):
+    port = free_port()
+    logpath = tmp / "redis.log"
+    argv = ["redis-server", "--port", str(port), "--bind", LOOPBACK, "--save", "", "--appendonly", "no",
+            "--dir", str(tmp), "--daemonize", "no", "--protected-mode", "yes"]
+    p = mgr.start("redis", argv, logpath)
+    wait_ready("redis-server", p, port, logpath, 20)
+    return Target("direct", port, p, [p.pid], logpath)
+
+
+HAPROXY_CFG = """\
+# generated by bench/scripts/foundation.py: plain TCP forwarding, one thread
+global
+    nbthread 1
+    maxconn 2000
+
+defaults
+    mode tcp
+    timeout connect 5s
+    timeout client 1h
+    timeout server 1h
+
+frontend redis_in
+    bind {addr}:{port}
+    default_backend redis_out
+
+backend redis_out
+    server redis {addr}:{redis_port}
+"""
+
+
+def start_haproxy(mgr, tmp, redis_port):
+    port = free_port()
+    cfg = tmp / "haproxy.cfg"
+    cfg.write_text(HAPROXY_CFG.format(addr=LOOPBACK, port=port, redis_port=redis_port))
+    r = subprocess.run(["haproxy", "-c", "-f", str(cfg)], capture_output=True, text=True, timeout=30)
+    if r.returncode != 0:
+        raise BenchError(f"haproxy rejected generated config {cfg}:\n{r.stdout}{r.stderr}")
+    logpath = tmp / "haproxy.log"
+    # -db: foreground, no master-worker: the pid we start is the one (single-threaded) worker.
+    p = mgr.start("haproxy", ["haproxy", "-db", "-f", str(cfg)], logpath)
+    wait_ready("haproxy", p, port, logpath, 20)
+    return Target("haproxy", port, p, [p.pid], logpath)
+
+
+def start_respgate(mgr, tmp, redis_port, args, jar):
+    port = free_port()
+    cfg = tmp / "respgate.yaml"
+    cfg.write_text(f"listen: {{address: {LOOPBACK}, port: {port}}}\n"
+                   f"upstream: {{address: {LOOPBACK}:{redis_port}}}\n")
+    env = dict(os.environ)
+    env.pop("RESPGATE_REBUILD", None)
+    launcher = REPO / "bin" / "respgate"
+    if args.respgate_cmd:
+        argv = [a.replace("{config}", str(cfg)) for a in shlex.split(args.respgate_cmd)]
+        shown = " ".join(shlex.quote(a) for a in argv)
+    elif not args.jar and os.access(launcher, os.X_OK):
+        # The project's launcher (it execs java -jar on the same jar); JVM flags via RESPGATE_JAVA_OPTS.
+        argv = [str(launcher), "run", "--config", str(cfg)]
+        env["RESPGATE_JAVA_OPTS"] = args.jvm_opts
+        shown = f"RESPGATE_JAVA_OPTS={shlex.quote(args.jvm_opts)} bin/respgate run --config {cfg}"
+    else:
+        argv = [java_bin()] + shlex.split(args.jvm_opts) + ["-jar", str(jar), "run", "--config", str(cfg)]
+        shown = " ".join(shlex.quote(a) for a in argv)
+    logpath = tmp / "respgate.log"
+    log(f"starting respgate: {shown}")
+    p = mgr.start("respgate", argv, logpath, env=env, cwd=str(REPO))
+    wait_ready("respgate", p, port, logpath, args.startup_timeout)
+    time.sleep(0.2)
+    return Target("respgate", port, p, proc_tree(p.pid), logpath), shown
+
+
+# --------------------------------------------------------------------------- running
+
+CSV_FIELDS = ["test", "rps", "avg_latency_ms", "min_latency_ms", "p50_latency_ms", "p95_latency_ms",
+              "p99_latency_ms", "max_latency_ms"]
+
+
+def run_benchmark(target, case, requests, redis_target, timeout):
+    """One redis-benchmark run; returns a dict (ok=False with note on failure)."""
+    argv = ["redis-benchmark", "-h", LOOPBACK, "-p", str(target.port), "-t", case.op.lower(),
+            "-c", str(case.clients), "-P", str(case.pipeline), "-n", str(requests), "--csv"]
+    row = {"target": target.name, "case": case.name, "op": case.op, "clients": case.clients,
+           "pipeline": case.pipeline, "requests": requests, "ok": False, "note": ""}
+    if not target.alive() or not redis_target.alive():
+        row["note"] = f"{target.name if not target.alive() else 'redis'} process is not running"
+        return row
+    cpu0 = cpu_seconds(target.cpu_pids) if target.name != "direct" else None
+    rcpu0 = cpu_seconds(redis_target.cpu_pids)
+    t0 = time.monotonic()
+    bench = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    try:
+        # Poll so that a proxy dying mid-run (redis-benchmark then hangs) is noticed at once.
+        while True:
+            try:
+                out, err = bench.communicate(timeout=0.5)
+                break
+            except subprocess.TimeoutExpired:
+                if time.monotonic() - t0 > timeout:
+                    row["note"] = f"redis-benchmark timed out after {timeout}s"
+                    return row
+                if not target.alive() or not redis_target.alive():
+                    dead = target.name if not target.alive() else "redis"
+                    row["note"] = f"{dead} process exited during the run"
+                    return row
+    finally:
+        if bench.poll() is None:
+            bench.kill()
+            bench.communicate()
+    r = subprocess.CompletedProcess(argv, bench.returncode, out, err)
+    wall = time.monotonic() - t0
+    rcpu1 = cpu_seconds(redis_target.cpu_pids)
+    cpu1 = cpu_seconds(target.cpu_pids) if target.name != "direct" else None
+    row["wall_s"] = round(wall, 3)
+    row["redis_cpu_s"] = round(rcpu1 - rcpu0, 3)
+    row["redis_cpu_us_per_req"] = round((rcpu1 - rcpu0) * 1e6 / requests, 3)
+    if cpu0 is not None:
+        row["proxy_cpu_s"] = round(cpu1 - cpu0, 3)
+        row["proxy_cpu_us_per_req"] = round((cpu1 - cpu0) * 1e6 / requests, 3)
+    parsed = None
+    for rec in csv.reader(io.StringIO(r.stdout)):
+        if rec and rec[0] == case.op and len(rec) >= len(CSV_FIELDS):
+            parsed = rec
+    errs = [l for l in (r.stdout + "\n" + r.stderr).splitlines()
+            if re.search(r"error|could not|refused|reset", l, re.I)]
+    if r.returncode != 0 or parsed is None:
+        row["note"] = (f"exit {r.returncode}; " + " | ".join((errs or r.stderr.strip().splitlines() or ["no CSV row"])[:3]))[:300]
+        return row
+    for k, v in zip(CSV_FIELDS[1:], parsed[1:]):
+        row[k] = float(v)
+    if errs:
+        row["note"] = " | ".join(errs[:3])[:300]
+        # CONFIG GET warnings at startup are harmless; errors from the server during the run are not.
+        if any("Error from server" in e for e in errs):
+            return row
+    row["ok"] = True
+    if not target.alive():
+        row["ok"] = False
+        row["note"] = (row["note"] + " | target process exited").strip(" |")
+    return row
+
+
+def fmt_rps(x):
+    return "-" if x is None else f"{x:,.0f}"
+
+
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def fmt_ratio(xs):
+    xs = [x for x in xs if x is not None]
+    if not xs:
+        return "-"
+    m = statistics.median(xs)
+    if len(xs) == 1:
+        return f"{m:.2f}"
+    return f"{m:.2f} ({min(xs):.2f}-{max(xs):.2f})"
+
+
+def fmt_lat(rows):
+    p50 = med([r.get("p50_latency_ms") for r in rows])
+    p99 = med([r.get("p99_latency_ms") for r in rows])
+    if p50 is None:
+        return "-"
+    return f"{p50:.3f} / {p99:.3f}"
+
+
+def fmt_us(x):
+    return "-" if x is None else f"{x:.2f}"
+
+
+def machine_info():
+    model = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"nproc": os.cpu_count(), "cpu": model, "kernel": platform.release(), "host": socket.gethostname()}
+
+
+def loadavg():
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def unique_path(outdir, stem, ext):
+    p = outdir / f"{stem}.{ext}"
+    for i in range(2, 1000):
+        if not p.exists():
+            return p
+        p = outdir / f"{stem}-{i}.{ext}"
+    raise BenchError(f"too many result files named {stem}-N.{ext} in {outdir}")
+
+
+# --------------------------------------------------------------------------- report
+
+def build_report(meta, cases, targets, results, reps):
+    by = {}
+    for r in results:
+        by.setdefault((r["case"], r["target"]), []).append(r)
+
+    def ok_rows(case, target):
+        return [r for r in by.get((case.name, target), []) if r["ok"]]
+
+    def ratios(case, target):
+        out = {}
+        for r in ok_rows(case, target):
+            if r.get("ratio_vs_direct") is not None:
+                out[r["rep"]] = r["ratio_vs_direct"]
+        return out
+
+    lines = []
+    lines.append(f"# RespGate foundation benchmark — {meta['date']}")
+    lines.append("")
+    for k, v in meta["header"]:
+        lines.append(f"- **{k}**: {v}")
+    lines.append("")
+    proxies = [t for t in PROXIES if t in targets]
+    head = ["case", "direct rps", "direct p50/p99 ms"]
+    for t in proxies:
+        head += [f"{t} rps", f"{t} ratio", f"{t} p50/p99 ms"]
+    head += [f"{t} CPU µs/req" for t in proxies]
+    head += ["redis CPU µs/req (" + "/".join(targets) + ")"]
+    lines.append("| " + " | ".join(head) + " |")
+    lines.append("|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|")
+    for c in cases:
+        row = [c.name, fmt_rps(med([r["rps"] for r in ok_rows(c, "direct")])), fmt_lat(ok_rows(c, "direct"))]
+        for t in proxies:
+            rows = ok_rows(c, t)
+            row += [fmt_rps(med([r["rps"] for r in rows])), fmt_ratio(list(ratios(c, t).values())),
+                    fmt_lat(rows)]
+        for t in proxies:
+            row.append(fmt_us(med([r.get("proxy_cpu_us_per_req") for r in ok_rows(c, t)])))
+        row.append("/".join(fmt_us(med([r.get("redis_cpu_us_per_req") for r in ok_rows(c, t)])) for t in targets))
+        lines.append("| " + " | ".join(row) + " |")
+    lines.append("")
+    lines.append("Ratio = target rps / direct rps within the same repetition; shown as median (min-max) "
+                 f"over {reps} repetition(s). rps, latency and CPU columns are medians. p50/p99 are "
+                 "redis-benchmark's per-request latency (with pipelining: the pipeline round trip). "
+                 "CPU µs/req = (utime+stime of the proxy process during the run) / requests.")
+
+    if "respgate" in targets and "haproxy" in targets:
+        lines.append("")
+        lines.append("## Target: RespGate ratio >= HAProxy ratio and RespGate CPU/req <= HAProxy CPU/req")
+        lines.append("")
+        lines.append("| case | reps ratio >= haproxy | reps CPU <= haproxy | median ratio rg/hap | "
+                     "median CPU rg/hap µs | met |")
+        lines.append("|---|---:|---:|---:|---:|---|")
+        all_met = True
+        for c in cases:
+            rr, hr = ratios(c, "respgate"), ratios(c, "haproxy")
+            rc = {r["rep"]: r.get("proxy_cpu_us_per_req") for r in ok_rows(c, "respgate")}
+            hc = {r["rep"]: r.get("proxy_cpu_us_per_req") for r in ok_rows(c, "haproxy")}
+            common = sorted(set(rr) & set(hr))
+            ccommon = sorted(k for k in set(rc) & set(hc) if rc[k] is not None and hc[k] is not None)
+            n_ratio = sum(1 for k in common if rr[k] >= hr[k])
+            n_cpu = sum(1 for k in ccommon if rc[k] <= hc[k])
+            mr, mh = med(list(rr.values())), med(list(hr.values()))
+            mrc, mhc = med(list(rc.values())), med(list(hc.values()))
+            met = (mr is not None and mh is not None and mrc is not None and mhc is not None
+                   and mr >= mh and mrc <= mhc)
+            all_met &= met
+            lines.append(f"| {c.name} | {n_ratio}/{len(common)} | {n_cpu}/{len(ccommon)} | "
+                         f"{fmt_us(mr)} / {fmt_us(mh)} | {fmt_us(mrc)} / {fmt_us(mhc)} | "
+                         f"{'yes' if met else '**no**'} |")
+        lines.append("")
+        lines.append(f"Overall (medians, every case): **{'met' if all_met else 'not met'}**")
+
+    failed = [r for r in results if not r["ok"]]
+    if failed:
+        lines.append("")
+        lines.append(f"## Failed runs ({len(failed)})")
+        lines.append("")
+        for r in failed[:50]:
+            lines.append(f"- rep {r['rep']} {r['case']} {r['target']}: {r['note']}")
+    notes = sorted({(r["target"], r["note"]) for r in results if r["ok"] and r["note"]})
+    if notes:
+        lines.append("")
+        lines.append("## redis-benchmark warnings")
+        lines.append("")
+        for t, n in notes[:20]:
+            lines.append(f"- {t}: {n}")
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- main
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(
+        prog="bench/run",
+        description="End-to-end benchmark: direct Redis vs HAProxy (mode tcp, 1 thread) vs RespGate, "
+                    "with redis-benchmark GET/SET at 50 clients P1, 50 clients P16 and 1 client P1.")
+    ap.add_argument("--quick", action="store_true", help="short run (< 2 minutes): fewer requests, 2 reps")
+    ap.add_argument("--reps", type=int, help="repetitions (default 3, quick 2)")
+    ap.add_argument("--requests", type=int,
+                    help="requests for the 50-client P1 case (default 200000, quick 40000); "
+                         "50-client P16 runs 8x this, 1-client P1 runs 0.5x")
+    ap.add_argument("--out", default=str(REPO / "bench" / "results"),
+                    help="output directory (default bench/results/)")
+    ap.add_argument("--targets", default=",".join(ALL_TARGETS),
+                    help="comma-separated subset of direct,haproxy,respgate (direct is always included)")
+    ap.add_argument("--ops", default=",".join(OPS), help="comma-separated subset of GET,SET")
+    ap.add_argument("--jar", help=f"RespGate jar (default {JAR_REL}, built if missing)")
+    ap.add_argument("--no-build", action="store_true", help="never run maven; skip RespGate if the jar is missing")
+    ap.add_argument("--respgate-cmd",
+                    help="command to start RespGate instead of java -jar; '{config}' is replaced by the "
+                         "generated YAML path")
+    ap.add_argument("--jvm-opts", default=os.environ.get("RESPGATE_BENCH_JVM_OPTS", DEFAULT_JVM_OPTS),
+                    help=f"JVM flags for RespGate (default: $RESPGATE_BENCH_JVM_OPTS or '{DEFAULT_JVM_OPTS}')")
+    ap.add_argument("--warmup", type=int,
+                    help="requests per case for the untimed warm-up pass against RespGate "
+                         "(default = --requests; direct/haproxy get a 1/10 pass)")
+    ap.add_argument("--run-timeout", type=int, default=300, help="timeout per redis-benchmark run, seconds")
+    ap.add_argument("--startup-timeout", type=int, default=60, help="seconds to wait for RespGate to answer PING")
+    ap.add_argument("--build-timeout", type=int, default=900, help="seconds allowed for the maven build")
+    ap.add_argument("--keep-tmp", action="store_true", help="keep the temp dir with configs and logs")
+    a = ap.parse_args(argv)
+    a.reps = a.reps if a.reps is not None else (2 if a.quick else 3)
+    a.requests = a.requests if a.requests is not None else (40000 if a.quick else 200000)
+    if a.reps < 1 or a.reps > 100:
+        ap.error("--reps must be in 1..100")
+    if a.requests < 100:
+        ap.error("--requests must be >= 100")
+    a.warmup = a.warmup if a.warmup is not None else a.requests
+    ts = [t.strip().lower() for t in a.targets.split(",") if t.strip()]
+    bad = [t for t in ts if t not in ALL_TARGETS]
+    if bad:
+        ap.error(f"unknown target(s): {', '.join(bad)}")
+    a.targets = [t for t in ALL_TARGETS if t in ts or t == "direct"]
+    ops = [o.strip().upper() for o in a.ops.split(",") if o.strip()]
+    if not ops or any(o not in OPS for o in ops):
+        ap.error("--ops must be a subset of GET,SET")
+    a.ops = [o for o in OPS if o in ops]
+    return a
+
+
+def main(argv):
+    args = parse_args(argv)
+    started = datetime.datetime.now()
+    outdir = Path(args.out)
+    mgr = Managed()
+    tmp = Path(tempfile.mkdtemp(prefix="respgate-bench-"))
+    ok = False
+    skipped = {}
+
+    def on_signal(signum, _frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    # SIGINT explicitly too: Python leaves it ignored when started from a non-interactive background job.
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, on_signal)
+
+    try:
+        ensure_tools(args.targets)
+        targets_wanted = list(args.targets)
+        jar = None
+        if "respgate" in targets_wanted and not args.respgate_cmd:
+            jar, why = find_or_build_jar(args, tmp)
+            if jar is None:
+                skipped["respgate"] = why
+                log(f"\n*** SKIPPING RespGate: {why}\n")
+                targets_wanted.remove("respgate")
+
+        cases = [Case(op, label, c, p, max(1, int(round(args.requests * mult))))
+                 for op in args.ops for (label, c, p, mult) in SHAPES]
+
+        log(f"temp dir {tmp}")
+        redis = start_redis(mgr, tmp)
+        resp_exchange(redis.port, resp_cmd("SET", BENCH_KEY, "xxx"), b"+OK\r\n")
+        targets = {"direct": redis}
+        respgate_argv = None
+        if "haproxy" in targets_wanted:
+            targets["haproxy"] = start_haproxy(mgr, tmp, redis.port)
+        if "respgate" in targets_wanted:
+            try:
+                targets["respgate"], respgate_argv = start_respgate(mgr, tmp, redis.port, args, jar)
+            except BenchError as e:
+                skipped["respgate"] = f"failed to start: {e}"
+                log(f"\n*** SKIPPING RespGate: {e}\n")
+                targets_wanted.remove("respgate")
+        for name in targets_wanted:
+            try:
+                sanity_check(name, targets[name].port)
+            except (BenchError, OSError) as e:
+                if name == "direct":
+                    raise
+                skipped[name] = f"sanity check failed: {e}"
+                log(f"\n*** SKIPPING {name}: {e}\n")
+                targets_wanted.remove(name)
+        order = [t for t in ALL_TARGETS if t in targets_wanted]
+        log("targets: " + ", ".join(f"{t}={LOOPBACK}:{targets[t].port}" for t in order))
+
+        # Warm-up (untimed, not recorded): JIT for RespGate, connection/page-cache effects for the rest.
+        log("warm-up pass ...")
+        for t in order:
+            for c in cases:
+                n = args.warmup if t == "respgate" else max(100, args.warmup // 10)
+                n = max(100, int(n * c.requests / args.requests))
+                r = run_benchmark(targets[t], c, n, redis, args.run_timeout)
+                if not r["ok"]:
+                    log(f"  warm-up {t} {c.name}: FAILED {r['note']}")
+
+        results = []
+        total = args.reps * len(cases) * len(order)
+        i = 0
+        for rep in range(1, args.reps + 1):
+            k = (rep - 1) % len(order)
+            rot = order[k:] + order[:k]
+            for c in cases:
+                direct_rps = None
+                rep_rows = []
+                for t in rot:
+                    i += 1
+                    r = run_benchmark(targets[t], c, c.requests, redis, args.run_timeout)
+                    r["rep"] = rep
+                    r["order"] = rot.index(t)
+                    r["timestamp"] = datetime.datetime.now().isoformat(timespec="seconds")
+                    rep_rows.append(r)
+                    if t == "direct" and r["ok"]:
+                        direct_rps = r["rps"]
+                    if r["ok"]:
+                        cpu = r.get("proxy_cpu_us_per_req")
+                        log(f"[{i}/{total}] rep {rep} {c.name:<12} {t:<8} {r['rps']:>11,.0f} rps  "
+                            f"p50 {r['p50_latency_ms']:.3f} p99 {r['p99_latency_ms']:.3f} ms  "
+                            + (f"proxy {cpu:.2f} " if cpu is not None else "")
+                            + f"redis {r['redis_cpu_us_per_req']:.2f} µs/req")
+                    else:
+                        log(f"[{i}/{total}] rep {rep} {c.name:<12} {t:<8} FAILED: {r['note']}")
+                for r in rep_rows:
+                    r["ratio_vs_direct"] = (round(r["rps"] / direct_rps, 4)
+                                            if r["ok"] and direct_rps else None)
+                results.extend(rep_rows)
+
+        finished = datetime.datetime.now()
+        info = machine_info()
+        header = [
+            ("date", f"{started.isoformat(timespec='seconds')} to {finished.isoformat(timespec='seconds')}"),
+            ("machine", f"{info['host']}, nproc {info['nproc']}, {info['cpu']}, kernel {info['kernel']}"),
+            ("load average", f"{meta_load_start} at start, {loadavg()} at end"),
+            ("redis", cmd_version(["redis-server", "--version"])),
+            ("redis-benchmark", cmd_version(["redis-benchmark", "--version"])),
+        ]
+        if "haproxy" in order:
+            header.append(("haproxy", cmd_version(["haproxy", "-v"]) + "; mode tcp, nbthread 1, timeouts 1h"))
+        if "respgate" in order:
+            if not args.respgate_cmd:
+                header.append(("java", cmd_version([java_bin(), "-version"])))
+            header.append(("respgate", respgate_argv))
+            header.append(("JVM flags", args.jvm_opts if not args.respgate_cmd else "(custom --respgate-cmd)"))
+        for t, why in skipped.items():
+            header.append((f"{t} skipped", why.splitlines()[0]))
+        header.append(("parameters",
+                       f"reps {args.reps}{' (quick)' if args.quick else ''}; requests per run: "
+                       + ", ".join(f"{lab} {max(1, int(round(args.requests * m)))}" for lab, _, _, m in SHAPES)
+                       + f"; warm-up {args.warmup}/case for respgate; value size 3 B, one key (no -r); "
+                         f"targets in rotated order per repetition: {', '.join(order)}; "
+                         f"all on {LOOPBACK}, no CPU pinning; CPU from /proc/PID/stat (CLK_TCK {CLK_TCK})"))
+        meta = {"date": started.strftime("%Y-%m-%d"), "header": header}
+        report = build_report(meta, cases, order, results, args.reps)
+
+        outdir.mkdir(parents=True, exist_ok=True)
+        stem = f"{started.strftime('%Y-%m-%d')}-foundation"
+        md_path = unique_path(outdir, stem, "md")
+        csv_path = md_path.with_suffix(".csv")
+        md_path.write_text(report)
+        cols = ["timestamp", "rep", "order", "case", "op", "clients", "pipeline", "requests", "target", "ok",
+                "rps", "ratio_vs_direct", "avg_latency_ms", "min_latency_ms", "p50_latency_ms",
+                "p95_latency_ms", "p99_latency_ms", "max_latency_ms", "wall_s", "proxy_cpu_s",
+                "proxy_cpu_us_per_req", "redis_cpu_s", "redis_cpu_us_per_req", "note"]
+        with open(csv_path, "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=cols, extrasaction="ignore")
+            w.writeheader()
+            for r in results:
+                w.writerow(r)
+        print(report)
+        log(f"wrote {md_path} and {csv_path}")
+        failed = [r for r in results if not r["ok"]]
+        if failed:
+            for t in sorted({r["target"] for r in failed}):
+                if targets[t].logpath:
+                    log(f"{t} log: {targets[t].logpath}")
+            log(f"{len(failed)} run(s) failed: exit status 2")
+            return 2
+        ok = True
+        return 0
+    except KeyboardInterrupt as e:
+        log(f"\ninterrupted ({e or 'SIGINT'}): stopping everything")
+        return 130
+    except BenchError as e:
+        log(f"\nerror: {e}")
+        return 1
+    finally:
+        for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(s, signal.SIG_IGN)  # don't let a second Ctrl-C abort the cleanup
+        mgr.stop_all()
+        if ok and not args.keep_tmp and not skipped:
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            log(f"configs and logs kept in {tmp}")
+
+
+meta_load_start = loadavg()
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
