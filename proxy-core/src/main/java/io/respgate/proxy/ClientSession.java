@@ -287,11 +287,11 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         UpstreamLink link = upstream(); // first: a new link queues the proxy's own AUTH ahead
         orderer.addUpstream(effect, frames);
-        link.write(frame.bytes().retain());
+        link.forward(frame);
     }
 
     private void sendWithoutReply(CommandFrame frame) {
-        upstream().write(frame.bytes().retain());
+        upstream().forward(frame);
     }
 
     private UpstreamLink upstream() {

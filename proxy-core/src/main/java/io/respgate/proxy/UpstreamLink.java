@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
+import io.respgate.codec.CommandFrame;
 
 import java.util.ArrayDeque;
 
@@ -22,6 +23,10 @@ final class UpstreamLink {
     private Channel channel;
     private State state = State.CONNECTING;
     private boolean unflushed;
+    /** A run of consecutive client frames, sent as one slice of the buffer they were read into. */
+    private ByteBuf runSource;
+    private int runStart;
+    private int runEnd;
 
     private UpstreamLink(ClientSession session) {
         this.session = session;
@@ -61,8 +66,39 @@ final class UpstreamLink {
         session.upstreamReady();
     }
 
+    /**
+     * Queues a client's frame for Redis as it is. Frames that follow each other in the client's
+     * read buffer travel as one slice, so a pipeline costs one write, not one per command.
+     */
+    void forward(CommandFrame frame) {
+        ByteBuf source = frame.source();
+        int length = frame.bytes().readableBytes();
+        if (source != null && source == runSource && frame.sourceIndex() == runEnd) {
+            runEnd += length;
+            return;
+        }
+        endRun();
+        if (source == null || state == State.CLOSED) {
+            write(frame.bytes().retain());
+            return;
+        }
+        runSource = source.retain();
+        runStart = frame.sourceIndex();
+        runEnd = runStart + length;
+    }
+
+    private void endRun() {
+        if (runSource != null) {
+            ByteBuf run = runSource.retainedSlice(runStart, runEnd - runStart);
+            runSource.release();
+            runSource = null;
+            write(run);
+        }
+    }
+
     /** Queues {@code command} for Redis; ownership passes to the link. Flushed by {@link #flush()}. */
     void write(ByteBuf command) {
+        endRun();
         switch (state) {
             case OPEN -> {
                 channel.write(command, channel.voidPromise());
@@ -74,6 +110,7 @@ final class UpstreamLink {
     }
 
     void flush() {
+        endRun();
         if (unflushed) {
             unflushed = false;
             channel.flush();
@@ -102,6 +139,10 @@ final class UpstreamLink {
         }
         boolean wasOpen = state == State.OPEN;
         state = State.CLOSED;
+        if (runSource != null) {
+            runSource.release();
+            runSource = null;
+        }
         releaseWaiting();
         if (wasOpen) {
             channel.close();

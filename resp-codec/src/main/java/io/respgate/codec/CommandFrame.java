@@ -20,6 +20,8 @@ public final class CommandFrame extends AbstractReferenceCounted {
     private final int[] spans;
     private final int argCount;
     private final boolean inline;
+    private final ByteBuf source;
+    private final int sourceIndex;
 
     /**
      * @param bytes    the frame's bytes; ownership passes to this frame
@@ -28,6 +30,18 @@ public final class CommandFrame extends AbstractReferenceCounted {
      * @param inline   whether the client sent the request in the inline form
      */
     public CommandFrame(ByteBuf bytes, int[] spans, int argCount, boolean inline) {
+        this(bytes, spans, argCount, inline, null, -1);
+    }
+
+    /**
+     * A frame whose bytes are a slice of {@code source} starting at {@code sourceIndex}. Knowing
+     * that lets a writer send consecutive frames of one read as a single slice.
+     *
+     * @param source      the buffer {@code bytes} was sliced from; kept alive by {@code bytes}, not
+     *                    retained separately
+     * @param sourceIndex index in {@code source} of the frame's first byte
+     */
+    public CommandFrame(ByteBuf bytes, int[] spans, int argCount, boolean inline, ByteBuf source, int sourceIndex) {
         if (argCount < 1 || spans.length < argCount * 2) {
             throw new IllegalArgumentException("a command frame has at least one argument");
         }
@@ -35,6 +49,18 @@ public final class CommandFrame extends AbstractReferenceCounted {
         this.spans = spans;
         this.argCount = argCount;
         this.inline = inline;
+        this.source = source;
+        this.sourceIndex = sourceIndex;
+    }
+
+    /** The buffer the frame's bytes were sliced from, or null if they were built on their own. */
+    public ByteBuf source() {
+        return source;
+    }
+
+    /** Index of the frame's first byte in {@link #source()}; meaningless when that is null. */
+    public int sourceIndex() {
+        return sourceIndex;
     }
 
     /** The bytes to forward to Redis, exactly as they are. Not retained for the caller. */

@@ -257,7 +257,7 @@ public final class RequestDecoder extends ByteToMessageDecoder {
         }
         ByteBuf frame = in.retainedSlice(base, pos);
         in.skipBytes(pos);
-        out.add(new CommandFrame(frame, spans, argCount, false));
+        out.add(new CommandFrame(frame, spans, argCount, false, in, base));
         spans = null;
         state = State.START;
         return false;

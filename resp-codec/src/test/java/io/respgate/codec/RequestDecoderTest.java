@@ -102,6 +102,30 @@ class RequestDecoderTest {
     }
 
     @Test
+    void framesOfOneReadNameTheirPlaceInTheSourceSoAWriterCanJoinThem() {
+        EmbeddedChannel channel = new EmbeddedChannel(new RequestDecoder(RequestLimits.defaults()));
+        byte[] first = bytes("*1\r\n$4\r\nPING\r\n");
+        byte[] second = bytes("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
+        ByteBuf in = Unpooled.buffer().writeBytes(first).writeBytes(second).writeBytes(bytes("PING\r\n"));
+        channel.writeInbound(in);
+        CommandFrame a = channel.readInbound();
+        CommandFrame b = channel.readInbound();
+        CommandFrame inline = channel.readInbound();
+        try {
+            assertTrue(a.source() != null && a.source() == b.source(), "both sliced from one buffer");
+            assertEquals(a.sourceIndex() + first.length, b.sourceIndex(), "the second starts where the first ends");
+            assertEquals(first.length, a.bytes().readableBytes());
+            assertEquals(a.bytes().getByte(0), a.source().getByte(a.sourceIndex()));
+            assertNull(inline.source(), "an inline request is re-encoded, so it has no source");
+        } finally {
+            a.release();
+            b.release();
+            inline.release();
+            channel.finishAndReleaseAll();
+        }
+    }
+
+    @Test
     void decodesAPipelineAtEverySplit() {
         List<Req> reqs = validRequests();
         int n = concat(reqs).length;
