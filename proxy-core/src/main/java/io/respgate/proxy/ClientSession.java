@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.respgate.codec.CommandFrame;
 import io.respgate.codec.ProtocolViolation;
@@ -117,10 +118,11 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
+        closeScheduled = true;
         passBuf = null;
         orderer.releaseAll();
         if (upstream != null) {
-            upstream.close();
+            upstream.closeAfterWrites(); // Redis still runs what the client sent before leaving
         }
         ctx.fireChannelInactive();
     }
@@ -129,6 +131,14 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == DrainRequest.INSTANCE) {
             draining = true;
+            closeIfDone();
+        } else if (evt instanceof ChannelInputShutdownEvent) {
+            // The client sent everything it will send (a half close, as `nc -N` does). Redis is
+            // told the same way, so what happens next is what Redis does for a direct client.
+            closing = true;
+            if (upstream != null) {
+                upstream.finishSending();
+            }
             closeIfDone();
         } else {
             ctx.fireUserEventTriggered(evt);
@@ -179,7 +189,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             case CLIENT -> client(frame);
             case SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE -> {
                 if (!refusedInMulti(frame)) {
-                    forward(frame, ReplyEffect.SUBSCRIPTION, Math.max(1, frame.argCount() - 1));
+                    forward(frame, ReplyEffect.SUBSCRIPTION, frame.argCount() - 1); // 0: an arity error
                 }
             }
             case UNSUBSCRIBE, PUNSUBSCRIBE, SUNSUBSCRIBE -> {
@@ -275,18 +285,21 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         return true;
     }
 
+    /**
+     * Sends {@code frame} and takes a slot for its reply. For a subscription, {@code frames} is the
+     * number of confirmations Redis will send, and 0 means Redis answers with an arity error.
+     */
     private void forward(CommandFrame frame, byte effect, int frames) {
-        if (repliesOff) {
-            sendWithoutReply(frame);
-            return;
-        }
-        if (skipNextReply) {
-            skipNextReply = false;
-            sendWithoutReply(frame);
-            return;
-        }
+        boolean suppressed = repliesOff || skipNextReply;
+        skipNextReply = false;
         UpstreamLink link = upstream(); // first: a new link queues the proxy's own AUTH ahead
-        orderer.addUpstream(effect, frames);
+        if (!suppressed) {
+            orderer.addUpstream(effect, frames == 0 ? 1 : frames);
+        } else if (effect == ReplyEffect.SUBSCRIPTION && frames != 0) {
+            // Redis sends subscription confirmations even when replies are off (they are pushes);
+            // only an error would be suppressed, and an arity error is the one Redis could send.
+            orderer.addUpstream(effect, frames);
+        }
         link.forward(frame);
     }
 
@@ -297,6 +310,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private UpstreamLink upstream() {
         if (upstream == null || upstream.isClosed()) {
             upstream = UpstreamLink.open(this, ctx.channel(), settings);
+            upstream.setReading(ctx.channel().isWritable());
             if (settings.upstreamAuth() != null) {
                 orderer.addInternal(ReplyEffect.UPSTREAM_AUTH);
                 upstream.write(settings.upstreamAuth().duplicate());
@@ -378,6 +392,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
     private void pushFrame(ByteBuf buf, int index, int length) {
         pass(buf, index, length);
+        CommandKind kind = PubSubFrames.confirmationKind(buf, index);
+        if (kind == null) {
+            return; // a message or an invalidation: out of band, answers no command
+        }
         if (!orderer.isEmpty() && orderer.headKind() == ReplyOrderer.UPSTREAM
                 && orderer.headEffect() == ReplyEffect.SUBSCRIPTION) {
             if (confirmationCompletesHead(buf, index)) {
@@ -385,10 +403,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
                 drainReadyReplies();
             }
         } else {
-            CommandKind kind = PubSubFrames.confirmationKind(buf, index);
-            if (kind != null) {
-                subscriptions.confirm(kind, PubSubFrames.confirmationCount(buf, index));
-            }
+            subscriptions.confirm(kind, PubSubFrames.confirmationCount(buf, index));
         }
     }
 
@@ -553,12 +568,17 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Reads the next batch from the client only while Redis can take more commands and the client
-     * is taking its replies; otherwise the kernel's buffers push back on the client.
+     * Reads the next batch from the client only while Redis can take more commands and fewer than
+     * {@code max_pending_replies} replies are outstanding; otherwise the kernel's buffers push back
+     * on the client. A client that is slow to read its replies is not paused here: replies from
+     * Redis stop being read instead ({@link #channelWritabilityChanged}), so the proxy holds at
+     * most {@code max_pending_bytes} for it while Redis buffers the rest, as it would for a direct
+     * client. Pausing the client too would deadlock one that writes a whole pipeline before
+     * reading, which Redis serves.
      */
     private void readMoreIfAllowed() {
         Channel client = ctx.channel();
-        if (closing || draining || !client.isActive() || !client.isWritable()) {
+        if (closing || draining || !client.isActive()) {
             return;
         }
         if (orderer.size() >= settings.maxPendingReplies()) {

@@ -24,12 +24,22 @@ final class ReplyOrderer {
     private int head;
     private int size;
 
+    /** Capacity above which the arrays are given back once the queue empties. */
+    private static final int SHRINK_ABOVE = 4096;
+
+    private final int initialCapacity;
+
     ReplyOrderer(int initialCapacity) {
-        int capacity = Integer.highestOneBit(Math.max(8, initialCapacity - 1)) << 1;
+        this.initialCapacity = Integer.highestOneBit(Math.max(8, initialCapacity - 1)) << 1;
+        allocate(this.initialCapacity);
+    }
+
+    private void allocate(int capacity) {
         kinds = new byte[capacity];
         effects = new byte[capacity];
         expected = new int[capacity];
         locals = new ByteBuf[capacity];
+        head = 0;
     }
 
     /** Queues an answer that is ready now; ownership of {@code reply} passes to the orderer. */
@@ -69,6 +79,10 @@ final class ReplyOrderer {
 
     int size() {
         return size;
+    }
+
+    int capacity() {
+        return kinds.length;
     }
 
     byte headKind() {
@@ -121,6 +135,9 @@ final class ReplyOrderer {
     private void advance() {
         head = (head + 1) & (kinds.length - 1);
         size--;
+        if (size == 0 && kinds.length > SHRINK_ABOVE) {
+            allocate(initialCapacity); // a deep pipeline once must not pin its arrays for good
+        }
     }
 
     private int claim() {

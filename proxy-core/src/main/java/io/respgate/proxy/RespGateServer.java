@@ -50,7 +50,7 @@ public final class RespGateServer implements AutoCloseable {
         this.config = config;
         this.transport = transport;
         this.acceptGroup = transport.newGroup(1, "respgate-accept");
-        this.ioGroup = transport.newGroup(Runtime.getRuntime().availableProcessors(), "respgate-io");
+        this.ioGroup = transport.newGroup(Integer.getInteger("respgate.ioThreads", Runtime.getRuntime().availableProcessors()), "respgate-io");
         SessionSettings settings = sessionSettings(config, gate, transport);
         LimitsConfig limits = config.limits();
         RequestLimits requestLimits = new RequestLimits(limits.maxArguments(), limits.maxBulkLength(), limits.maxInlineLength());
@@ -61,6 +61,7 @@ public final class RespGateServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 // One socket read per batch: the pending-reply bound is checked between batches, so
                 // a batch must stay small (at most 64 KiB of commands) for the bound to mean much.
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(512, 16 * 1024, 64 * 1024).maxMessagesPerRead(1))

@@ -3,9 +3,12 @@ package io.respgate.proxy;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.DuplexChannel;
 import io.respgate.codec.CommandFrame;
 
 import java.util.ArrayDeque;
@@ -16,13 +19,15 @@ import java.util.ArrayDeque;
  * read meanwhile, so the queue is bounded by one read batch).
  */
 final class UpstreamLink {
-    private enum State { CONNECTING, OPEN, CLOSED }
+    private enum State { CONNECTING, CONNECTING_THEN_CLOSE, OPEN, CLOSED }
 
     private final ClientSession session;
     private final ArrayDeque<ByteBuf> waiting = new ArrayDeque<>();
     private Channel channel;
     private State state = State.CONNECTING;
     private boolean unflushed;
+    /** The client half-closed: once everything is written, half-close towards Redis as well. */
+    private boolean finishWhenOpen;
     /** A run of consecutive client frames, sent as one slice of the buffer they were read into. */
     private ByteBuf runSource;
     private int runStart;
@@ -52,6 +57,16 @@ final class UpstreamLink {
             channel.close();
             return;
         }
+        if (state == State.CONNECTING_THEN_CLOSE) {
+            state = State.CLOSED;
+            if (success) {
+                writeWaiting();
+                channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                releaseWaiting();
+            }
+            return;
+        }
         if (!success) {
             state = State.CLOSED;
             releaseWaiting();
@@ -59,11 +74,18 @@ final class UpstreamLink {
             return;
         }
         state = State.OPEN;
+        writeWaiting();
+        channel.flush();
+        if (finishWhenOpen) {
+            finishSending();
+        }
+        session.upstreamReady();
+    }
+
+    private void writeWaiting() {
         while (!waiting.isEmpty()) {
             channel.write(waiting.poll(), channel.voidPromise());
         }
-        channel.flush();
-        session.upstreamReady();
     }
 
     /**
@@ -104,7 +126,7 @@ final class UpstreamLink {
                 channel.write(command, channel.voidPromise());
                 unflushed = true;
             }
-            case CONNECTING -> waiting.add(command);
+            case CONNECTING, CONNECTING_THEN_CLOSE -> waiting.add(command);
             case CLOSED -> command.release();
         }
     }
@@ -133,8 +155,55 @@ final class UpstreamLink {
         }
     }
 
+    /**
+     * The client will send nothing more: pass that on to Redis (a half close) once what it sent is
+     * written. Redis then does what it does for a direct client that half-closes: it runs what it
+     * read, sends the replies, abandons blocked commands and closes, which closes the client.
+     */
+    void finishSending() {
+        switch (state) {
+            case CONNECTING -> finishWhenOpen = true;
+            case OPEN -> {
+                endRun();
+                channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+                    if (channel.isActive()) {
+                        ((DuplexChannel) channel).shutdownOutput();
+                    }
+                });
+                unflushed = false;
+            }
+            default -> {
+            }
+        }
+    }
+
+    /**
+     * Closes once what the client sent has reached Redis: a client that writes commands and leaves
+     * at once still has them run, as it would talking to Redis directly.
+     */
+    void closeAfterWrites() {
+        switch (state) {
+            case CONNECTING -> {
+                endRun();
+                state = State.CONNECTING_THEN_CLOSE;
+            }
+            case OPEN -> {
+                endRun();
+                state = State.CLOSED;
+                channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            }
+            default -> {
+            }
+        }
+    }
+
     void close() {
         if (state == State.CLOSED) {
+            return;
+        }
+        if (state == State.CONNECTING_THEN_CLOSE) {
+            state = State.CLOSED;
+            releaseWaiting();
             return;
         }
         boolean wasOpen = state == State.OPEN;

@@ -71,4 +71,21 @@ class ReplyOrdererTest {
         orderer.releaseAll();
         assertEquals(0, local.refCnt());
     }
+
+    @Test
+    void aDeepQueueGivesItsMemoryBackOnceEmpty() {
+        ReplyOrderer orderer = new ReplyOrderer(8);
+        int initial = orderer.capacity();
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < 100_000; i++) {
+                orderer.addUpstream(ReplyEffect.NONE, i);
+            }
+            for (int i = 0; i < 100_000; i++) {
+                assertEquals(i, orderer.headExpected());
+                orderer.removeHead();
+            }
+            assertTrue(orderer.isEmpty());
+            assertEquals(initial, orderer.capacity(), "shrunk back to its first size");
+        }
+    }
 }

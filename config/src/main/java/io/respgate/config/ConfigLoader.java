@@ -1,0 +1,467 @@
+package io.respgate.config;
+
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.schema.CoreSchema;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Reads {@code respgate.yaml} into a {@link RespGateConfig}.
+ *
+ * <p>Strict by design: unknown keys, keys reserved for later versions, wrong types and out-of-range
+ * values are all errors, reported with the file name and the full key path. Nothing is silently
+ * ignored. Secrets never appear in error messages.
+ *
+ * <p>The YAML is read with snakeyaml-engine's core schema (YAML 1.2: plain {@code 123} is an
+ * integer, {@code 2s} a string), duplicate keys rejected, a small alias budget and a size limit.
+ */
+public final class ConfigLoader {
+    /** Largest config file accepted, in bytes (and in code points for {@link #parse}). */
+    static final int MAX_FILE_SIZE = 1024 * 1024;
+    /** Largest password file accepted, in bytes. */
+    static final int MAX_PASSWORD_FILE_SIZE = 64 * 1024;
+    private static final int MAX_ALIASES = 50;
+
+    private static final List<String> TOP_KEYS = List.of("listen", "upstream", "limits");
+    private static final Set<String> TOP_RESERVED = Set.of("policy", "admin", "audit");
+    private static final List<String> LISTEN_KEYS = List.of("address", "port");
+    private static final Set<String> LISTEN_RESERVED = Set.of("tls");
+    private static final List<String> UPSTREAM_KEYS =
+            List.of("address", "username", "password_env", "password_file", "connect_timeout");
+    private static final Set<String> UPSTREAM_RESERVED = Set.of("tls");
+    private static final List<String> LIMITS_KEYS = List.of("max_arguments", "max_bulk_length",
+            "max_inline_length", "max_pending_replies", "max_pending_bytes", "drain_timeout");
+
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofMinutes(10);
+    private static final Duration MAX_DRAIN_TIMEOUT = Duration.ofHours(1);
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * Reads and validates a config file. Error messages name the file as given. A relative
+     * {@code upstream.password_file} is resolved against the directory of {@code file}.
+     */
+    public static RespGateConfig load(Path file) throws ConfigException {
+        Objects.requireNonNull(file, "file");
+        String source = file.toString();
+        String text = readConfigFile(file, source);
+        Path absolute = file.toAbsolutePath();
+        Path baseDir = absolute.getParent() != null ? absolute.getParent() : absolute;
+        return parse(text, source, System::getenv, baseDir);
+    }
+
+    /**
+     * Parses config text. {@code sourceName} starts every error message. Environment variables come
+     * from the process; a relative {@code upstream.password_file} is resolved against the current
+     * directory.
+     */
+    public static RespGateConfig parse(String yaml, String sourceName) throws ConfigException {
+        return parse(yaml, sourceName, System::getenv, Path.of("").toAbsolutePath());
+    }
+
+    /**
+     * Parses config text with an explicit environment (for {@code upstream.password_env}) and base
+     * directory (for a relative {@code upstream.password_file}).
+     */
+    public static RespGateConfig parse(String yaml, String sourceName, Function<String, String> env, Path baseDir)
+            throws ConfigException {
+        Objects.requireNonNull(yaml, "yaml");
+        Objects.requireNonNull(sourceName, "sourceName");
+        Objects.requireNonNull(env, "env");
+        Objects.requireNonNull(baseDir, "baseDir");
+        return new Reader(sourceName, env, baseDir).read(yaml);
+    }
+
+    private static String readConfigFile(Path file, String source) throws ConfigException {
+        byte[] bytes;
+        try {
+            bytes = readBounded(file, MAX_FILE_SIZE);
+        } catch (IOException e) {
+            throw ConfigException.ofFile(source, "cannot read the config file: " + ioReason(e));
+        }
+        if (bytes == null) {
+            throw ConfigException.ofFile(source, "the config file is larger than " + MAX_FILE_SIZE / 1024 + " KiB");
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw ConfigException.ofFile(source, "the config file is not valid UTF-8");
+        }
+    }
+
+    /** The file's bytes, or null if it holds more than {@code max} bytes. */
+    private static byte[] readBounded(Path file, int max) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IOException("is a directory");
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes(max + 1);
+            return bytes.length > max ? null : bytes;
+        }
+    }
+
+    /** A short reason for an I/O failure; never file contents. */
+    static String ioReason(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        String message = e.getMessage();
+        return message == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + " (" + message + ")";
+    }
+
+    /** One parse: the source name, environment and base directory, and the walk over the YAML tree. */
+    private static final class Reader {
+        private final String source;
+        private final Function<String, String> env;
+        private final Path baseDir;
+
+        Reader(String source, Function<String, String> env, Path baseDir) {
+            this.source = source;
+            this.env = env;
+            this.baseDir = baseDir;
+        }
+
+        RespGateConfig read(String yaml) throws ConfigException {
+            if (yaml.length() > MAX_FILE_SIZE) {
+                throw ConfigException.ofFile(source, "the config is larger than " + MAX_FILE_SIZE / 1024 + " KiB");
+            }
+            Object root = loadYaml(yaml);
+            if (root == null) {
+                throw ConfigException.ofFile(source, "the config is empty; expected a mapping with at least"
+                        + " upstream.address (see examples/respgate.yaml)");
+            }
+            if (!(root instanceof Map)) {
+                throw ConfigException.ofFile(source, "the top level must be a mapping of sections ("
+                        + String.join(", ", TOP_KEYS) + "), got " + Values.describe(root));
+            }
+            Map<String, Object> top = section("", root, TOP_KEYS, TOP_RESERVED);
+            ListenConfig listen = listen(top.get("listen"));
+            UpstreamConfig upstream = upstream(top.get("upstream"));
+            LimitsConfig limits = limits(top.get("limits"));
+            return new RespGateConfig(listen, upstream, limits);
+        }
+
+        private Object loadYaml(String yaml) throws ConfigException {
+            LoadSettings settings = LoadSettings.builder()
+                    .setLabel(source)
+                    .setSchema(new CoreSchema())
+                    .setAllowDuplicateKeys(false)
+                    .setAllowRecursiveKeys(false)
+                    .setMaxAliasesForCollections(MAX_ALIASES)
+                    .setCodePointLimit(MAX_FILE_SIZE)
+                    .setUseMarks(true)
+                    .build();
+            try {
+                return new Load(settings).loadFromString(yaml);
+            } catch (MarkedYamlEngineException e) {
+                // Only the problem and position: the engine's snippet of the line could hold a secret.
+                StringBuilder sb = new StringBuilder("invalid YAML");
+                Optional<Mark> mark = e.getProblemMark();
+                mark.ifPresent(m -> sb.append(" at line ").append(m.getLine() + 1)
+                        .append(", column ").append(m.getColumn() + 1));
+                sb.append(": ").append(firstLine(e.getProblem()));
+                throw ConfigException.ofFile(source, sb.toString());
+            } catch (YamlEngineException e) {
+                throw ConfigException.ofFile(source, "invalid YAML: " + firstLine(e.getMessage()));
+            } catch (StackOverflowError e) {
+                throw ConfigException.ofFile(source, "invalid YAML: nested too deeply");
+            } catch (RuntimeException e) {
+                throw ConfigException.ofFile(source, "invalid YAML (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+
+        private static String firstLine(String s) {
+            if (s == null) {
+                return "unreadable document";
+            }
+            int nl = s.indexOf('\n');
+            return (nl < 0 ? s : s.substring(0, nl)).strip();
+        }
+
+        // ---- sections ---------------------------------------------------------------------
+
+        /**
+         * Checks that {@code value} is a mapping with string keys from {@code known} only. An absent
+         * or empty section ({@code limits:} with everything commented out) is an empty mapping.
+         */
+        private Map<String, Object> section(String path, Object value, List<String> known, Set<String> reserved)
+                throws ConfigException {
+            if (value == null) {
+                return Map.of();
+            }
+            if (!(value instanceof Map<?, ?> map)) {
+                throw error(path, "must be a mapping with the keys " + String.join(", ", known)
+                        + ", got " + Values.describe(value));
+            }
+            Map<String, Object> result = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                Object key = entry.getKey();
+                String keyText = key instanceof String s ? s : String.valueOf(key);
+                String keyPath = join(path, keyText);
+                if (!(key instanceof String)) {
+                    throw error(keyPath, "unknown key (expected one of: " + String.join(", ", known) + ")");
+                }
+                if (reserved.contains(keyText)) {
+                    throw error(keyPath, "not supported yet by this version");
+                }
+                if (!known.contains(keyText)) {
+                    throw error(keyPath, "unknown key (expected one of: " + String.join(", ", known) + ")");
+                }
+                result.put(keyText, entry.getValue());
+            }
+            return result;
+        }
+
+        private ListenConfig listen(Object value) throws ConfigException {
+            Map<String, Object> m = section("listen", value, LISTEN_KEYS, LISTEN_RESERVED);
+            String address = ListenConfig.DEFAULT_ADDRESS;
+            if (m.containsKey("address")) {
+                String path = "listen.address";
+                String text = string(path, m.get("address"), "an IP address or host name");
+                try {
+                    address = Hosts.normalize(text.strip());
+                } catch (IllegalArgumentException e) {
+                    throw error(path, e.getMessage() + ", got " + Values.quote(text));
+                }
+            }
+            int port = m.containsKey("port") ? port("listen.port", m.get("port")) : ListenConfig.DEFAULT_PORT;
+            return new ListenConfig(address, port);
+        }
+
+        private UpstreamConfig upstream(Object value) throws ConfigException {
+            Map<String, Object> m = section("upstream", value, UPSTREAM_KEYS, UPSTREAM_RESERVED);
+            if (!m.containsKey("address")) {
+                throw error("upstream.address", "is required: the Redis server to forward to, e.g. 127.0.0.1:6379");
+            }
+            String addressPath = "upstream.address";
+            Object rawAddress = m.get("address");
+            if (rawAddress instanceof List) {
+                throw error(addressPath, "must be a string (" + UpstreamAddress.FORMS + "), got a list;"
+                        + " an IPv6 address must be quoted, e.g. \"[::1]:6379\"");
+            }
+            if (!(rawAddress instanceof String addressText)) {
+                throw error(addressPath, "must be a string (" + UpstreamAddress.FORMS + "), got "
+                        + Values.describe(rawAddress));
+            }
+            UpstreamAddress address;
+            try {
+                address = UpstreamAddress.parse(addressText);
+            } catch (IllegalArgumentException e) {
+                throw error(addressPath, e.getMessage());
+            }
+
+            Optional<String> username = address.username();
+            if (m.containsKey("username")) {
+                String path = "upstream.username";
+                String name = string(path, m.get("username"), "a Redis ACL user name");
+                try {
+                    Values.checkUsername(name);
+                } catch (IllegalArgumentException e) {
+                    throw error(path, e.getMessage());
+                }
+                if (username.isPresent() && !username.get().equals(name)) {
+                    throw error(path, "conflicts with the user given in upstream.address; set the user in one place");
+                }
+                username = Optional.of(name);
+            }
+
+            boolean hasEnv = m.containsKey("password_env");
+            boolean hasFile = m.containsKey("password_file");
+            if (hasEnv && hasFile) {
+                throw error("upstream.password_file", "cannot be combined with upstream.password_env; set only one");
+            }
+            Optional<Secret> password = Optional.empty();
+            if (hasEnv) {
+                password = Optional.of(passwordFromEnv("upstream.password_env", m.get("password_env")));
+            } else if (hasFile) {
+                password = Optional.of(passwordFromFile("upstream.password_file", m.get("password_file")));
+            }
+
+            Duration connectTimeout = UpstreamConfig.DEFAULT_CONNECT_TIMEOUT;
+            if (m.containsKey("connect_timeout")) {
+                connectTimeout = duration("upstream.connect_timeout", m.get("connect_timeout"),
+                        Duration.ofMillis(1), MAX_CONNECT_TIMEOUT);
+            }
+            return new UpstreamConfig(address.host(), address.port(), username, password, connectTimeout);
+        }
+
+        private Secret passwordFromEnv(String path, Object value) throws ConfigException {
+            String name = string(path, value, "the name of an environment variable");
+            if (!ENV_NAME.matcher(name).matches()) {
+                throw error(path, "must be the name of an environment variable (letters, digits and '_',"
+                        + " not starting with a digit), got " + Values.quote(name));
+            }
+            String secret = env.apply(name);
+            if (secret == null) {
+                throw error(path, "the environment variable " + name + " is not set");
+            }
+            if (secret.isEmpty()) {
+                throw error(path, "the environment variable " + name + " is empty");
+            }
+            return Secret.ofUtf8(secret);
+        }
+
+        private Secret passwordFromFile(String path, Object value) throws ConfigException {
+            String name = string(path, value, "the path of a file holding the password");
+            Path file;
+            try {
+                file = baseDir.resolve(name);
+            } catch (InvalidPathException e) {
+                throw error(path, "is not a valid path, got " + Values.quote(name));
+            }
+            byte[] bytes;
+            try {
+                bytes = readBounded(file, MAX_PASSWORD_FILE_SIZE);
+            } catch (IOException e) {
+                throw error(path, "cannot read " + file + ": " + ioReason(e));
+            }
+            if (bytes == null) {
+                throw error(path, file + " is larger than " + MAX_PASSWORD_FILE_SIZE / 1024
+                        + " KiB; it must hold only the password");
+            }
+            int end = bytes.length;
+            while (end > 0 && (bytes[end - 1] == '\n' || bytes[end - 1] == '\r')) {
+                end--;
+            }
+            try {
+                if (end == 0) {
+                    throw error(path, file + " is empty; it must hold the password");
+                }
+                for (int i = 0; i < end; i++) {
+                    if (bytes[i] == '\n' || bytes[i] == '\r') {
+                        throw error(path, file + " has more than one line; it must hold only the password");
+                    }
+                }
+                return Secret.of(Arrays.copyOf(bytes, end));
+            } finally {
+                Arrays.fill(bytes, (byte) 0);
+            }
+        }
+
+        private LimitsConfig limits(Object value) throws ConfigException {
+            Map<String, Object> m = section("limits", value, LIMITS_KEYS, Set.of());
+            int maxArguments = m.containsKey("max_arguments")
+                    ? (int) count("limits.max_arguments", m.get("max_arguments"), Integer.MAX_VALUE)
+                    : LimitsConfig.DEFAULT_MAX_ARGUMENTS;
+            long maxBulkLength = m.containsKey("max_bulk_length")
+                    ? size("limits.max_bulk_length", m.get("max_bulk_length"), Long.MAX_VALUE)
+                    : LimitsConfig.DEFAULT_MAX_BULK_LENGTH;
+            int maxInlineLength = m.containsKey("max_inline_length")
+                    ? (int) size("limits.max_inline_length", m.get("max_inline_length"), Integer.MAX_VALUE)
+                    : LimitsConfig.DEFAULT_MAX_INLINE_LENGTH;
+            int maxPendingReplies = m.containsKey("max_pending_replies")
+                    ? (int) count("limits.max_pending_replies", m.get("max_pending_replies"), Integer.MAX_VALUE)
+                    : LimitsConfig.DEFAULT_MAX_PENDING_REPLIES;
+            long maxPendingBytes = m.containsKey("max_pending_bytes")
+                    ? size("limits.max_pending_bytes", m.get("max_pending_bytes"), Long.MAX_VALUE)
+                    : LimitsConfig.DEFAULT_MAX_PENDING_BYTES;
+            Duration drainTimeout = m.containsKey("drain_timeout")
+                    ? duration("limits.drain_timeout", m.get("drain_timeout"), Duration.ZERO, MAX_DRAIN_TIMEOUT)
+                    : LimitsConfig.DEFAULT_DRAIN_TIMEOUT;
+            return new LimitsConfig(maxArguments, maxBulkLength, maxInlineLength, maxPendingReplies,
+                    maxPendingBytes, drainTimeout);
+        }
+
+        // ---- scalars ----------------------------------------------------------------------
+
+        private String string(String path, Object value, String what) throws ConfigException {
+            if (!(value instanceof String s)) {
+                throw error(path, "must be " + what + ", got " + Values.describe(value));
+            }
+            if (s.isBlank()) {
+                throw error(path, "must be " + what + ", got an empty string");
+            }
+            return s;
+        }
+
+        private int port(String path, Object value) throws ConfigException {
+            Long n = Values.integral(value);
+            if (n == null || n < 1 || n > 65535) {
+                throw error(path, "must be an integer between 1 and 65535, got " + Values.describe(value));
+            }
+            return n.intValue();
+        }
+
+        private long count(String path, Object value, long max) throws ConfigException {
+            Long n = Values.integral(value);
+            if (n == null || n < 1 || n > max) {
+                throw error(path, "must be an integer between 1 and " + max + ", got " + Values.describe(value));
+            }
+            return n;
+        }
+
+        private long size(String path, Object value, long max) throws ConfigException {
+            long bytes = Values.size(value);
+            if (bytes == Values.SIZE_OVERFLOW) {
+                throw error(path, "must be between 1 byte and " + Values.formatSize(max) + " bytes, got "
+                        + Values.describe(value) + ", which is too large");
+            }
+            if (bytes < 0 && Values.integral(value) == null) {
+                String hint = Values.singleLetterSize(value)
+                        ? " (write kb, mb or gb: in Redis a bare k, m or g means powers of 1000)" : "";
+                throw error(path, "must be a size in bytes, as an integer or with a kb/mb/gb suffix (e.g. 64kb,"
+                        + " 512mb)" + hint + ", got " + Values.describe(value));
+            }
+            if (bytes < 1 || bytes > max) {
+                throw error(path, "must be between 1 byte and " + Values.formatSize(max) + " bytes, got "
+                        + Values.describe(value));
+            }
+            return bytes;
+        }
+
+        private Duration duration(String path, Object value, Duration min, Duration max) throws ConfigException {
+            Duration d = Values.duration(value);
+            if (d == null) {
+                String hint = Values.integral(value) != null || value instanceof Double
+                        ? " (a plain number is ambiguous: add a unit)" : "";
+                throw error(path, "must be a duration with a unit: ms, s, m or h (e.g. \"250ms\", \"2s\", \"1m\")"
+                        + hint + ", got " + Values.describe(value));
+            }
+            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+                throw error(path, "must be between " + Values.format(min) + " and " + Values.format(max)
+                        + ", got " + Values.describe(value));
+            }
+            return d;
+        }
+
+        private ConfigException error(String path, String problem) {
+            return new ConfigException(source, path, problem);
+        }
+
+        private static String join(String path, String key) {
+            return path.isEmpty() ? key : path + "." + key;
+        }
+    }
+}

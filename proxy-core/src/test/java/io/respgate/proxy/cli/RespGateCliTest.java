@@ -1,0 +1,144 @@
+package io.respgate.proxy.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RespGateCliTest {
+    @TempDir
+    Path tmp;
+
+    private record Result(int exitCode, String out, String err) {
+    }
+
+    private static Result execute(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new RespGateCli());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void checkAcceptsAGoodFile() throws Exception {
+        Path file = tmp.resolve("respgate.yaml");
+        Files.writeString(file, "listen: {address: 127.0.0.1, port: 6380}\nupstream: {address: 127.0.0.1:6379}\n");
+        Result r = execute("check", "--config", file.toString());
+        assertEquals(0, r.exitCode(), r::err);
+        assertEquals("OK: " + file + System.lineSeparator(), r.out());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void checkRejectsABadFileWithExitCode2() throws Exception {
+        Path file = tmp.resolve("bad.yaml");
+        Files.writeString(file, "listen: {port: abc}\nupstream: {address: 127.0.0.1:6379}\n");
+        Result r = execute("check", "-c", file.toString());
+        assertEquals(2, r.exitCode());
+        assertEquals(file + ": listen.port: must be an integer between 1 and 65535, got \"abc\"",
+                r.err().strip());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void checkReportsAMissingFile() {
+        Path file = tmp.resolve("missing.yaml");
+        Result r = execute("check", "--config", file.toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains(file + ": cannot read the config file: no such file"), r::err);
+    }
+
+    @Test
+    void checkNeverPrintsTheUpstreamPassword() throws Exception {
+        Path file = tmp.resolve("leak.yaml");
+        Files.writeString(file, "upstream: {address: 'redis://app:hunter2-secret@127.0.0.1:6379'}\n");
+        Result r = execute("check", "--config", file.toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("upstream.address: must not contain a password"), r::err);
+        assertFalse(r.err().contains("hunter2"), r::err);
+    }
+
+    @Test
+    void runWithABadConfigExits2BeforeStartingAnything() throws Exception {
+        Path file = tmp.resolve("bad.yaml");
+        Files.writeString(file, "upstream: {address: 127.0.0.1:6379}\npolicy: {file: p.yaml}\n");
+        Result r = execute("run", "--config", file.toString());
+        assertEquals(2, r.exitCode());
+        assertEquals(file + ": policy: not supported yet by this version", r.err().strip());
+    }
+
+    @Test
+    void missingRequiredOptionIsAUsageError() {
+        Result r = execute("check");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("Missing required option: '--config=FILE'"), r::err);
+    }
+
+    @Test
+    void noSubcommandPrintsUsageAndFails() {
+        Result r = execute();
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("Usage: respgate"), r::err);
+        assertTrue(r.err().contains("run") && r.err().contains("demo") && r.err().contains("check"), r::err);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "run|--config=FILE",
+            "check|--config=FILE",
+            "demo|--port=PORT",
+            "demo|--redis-server=PATH"})
+    void helpListsTheOptions(String subcommand, String option) {
+        Result r = execute(subcommand, "--help");
+        assertEquals(0, r.exitCode(), r::err);
+        assertTrue(r.out().contains("Usage: respgate " + subcommand), r::out);
+        assertTrue(r.out().contains(option), r::out);
+        assertTrue(r.out().contains("--help") && r.out().contains("--version"), r::out);
+    }
+
+    @Test
+    void topLevelHelpListsSubcommands() {
+        Result r = execute("--help");
+        assertEquals(0, r.exitCode());
+        for (String sub : new String[] {"run", "demo", "check"}) {
+            assertTrue(r.out().contains("  " + sub + " "), r::out);
+        }
+    }
+
+    @Test
+    void demoWithANonexistentRedisServerFailsClearly() {
+        Result r = execute("demo", "--redis-server", tmp.resolve("no-such-redis").toString());
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().contains("not an executable file"), r::err);
+    }
+
+    @Test
+    void demoRejectsABadPort() {
+        Result r = execute("demo", "--port", "70000");
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("--port must be between 1 and 65535"), r::err);
+    }
+
+    @Test
+    void redisServerNotOnPathHasAHelpfulMessage() {
+        RedisChild.RedisStartException e = assertThrows(RedisChild.RedisStartException.class,
+                () -> RedisChild.locate(Optional.empty(), tmp.toString()));
+        assertEquals("redis-server not found on PATH; install it (Debian: apt-get install redis-server)"
+                + " or pass --redis-server", e.getMessage());
+    }
+}
