@@ -75,7 +75,6 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        ctx.read();
         ctx.fireChannelActive();
     }
 
@@ -578,16 +577,14 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
      */
     private void readMoreIfAllowed() {
         Channel client = ctx.channel();
-        if (closing || draining || !client.isActive()) {
-            return;
+        boolean allowed = !closing && !draining && client.isActive()
+                && orderer.size() < settings.maxPendingReplies()
+                && (upstream == null || upstream.isClosed() || upstream.acceptsWrites());
+        // Toggled only when the answer changes: with auto-read on, Netty keeps the socket's read
+        // interest registered, where a read() per batch would cost two epoll_ctl calls per batch.
+        if (client.config().isAutoRead() != allowed) {
+            client.config().setAutoRead(allowed);
         }
-        if (orderer.size() >= settings.maxPendingReplies()) {
-            return;
-        }
-        if (upstream != null && !upstream.isClosed() && !upstream.acceptsWrites()) {
-            return;
-        }
-        ctx.read();
     }
 
     private void closeIfDone() {

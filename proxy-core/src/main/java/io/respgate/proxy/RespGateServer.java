@@ -59,7 +59,6 @@ public final class RespGateServer implements AutoCloseable {
                 .group(acceptGroup, ioGroup)
                 .channel(transport.serverChannelClass())
                 .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 // One socket read per batch: the pending-reply bound is checked between batches, so
