@@ -50,7 +50,7 @@ public final class RespGateServer implements AutoCloseable {
         this.config = config;
         this.transport = transport;
         this.acceptGroup = transport.newGroup(1, "respgate-accept");
-        this.ioGroup = transport.newGroup(Integer.getInteger("respgate.ioThreads", Runtime.getRuntime().availableProcessors()), "respgate-io");
+        this.ioGroup = transport.newGroup(Runtime.getRuntime().availableProcessors(), "respgate-io");
         SessionSettings settings = sessionSettings(config, gate, transport);
         LimitsConfig limits = config.limits();
         RequestLimits requestLimits = new RequestLimits(limits.maxArguments(), limits.maxBulkLength(), limits.maxInlineLength());
