@@ -355,8 +355,14 @@ def start_haproxy(mgr, tmp, redis_port):
 def start_respgate(mgr, tmp, redis_port, args, jar):
     port = free_port()
     cfg = tmp / "respgate.yaml"
+    policy = tmp / "policy.yaml"
+    # The transparent policy: an open default user and the guardrails lifted, so redis-benchmark
+    # (which sends CONFIG GET at start) runs unchanged. Policy cost is measured separately.
+    policy.write_text('guardrails: {allow: ["@all"]}\n'
+                      'users:\n  default:\n    acl: "on nopass ~* &* +@all"\n')
     cfg.write_text(f"listen: {{address: {LOOPBACK}, port: {port}}}\n"
-                   f"upstream: {{address: {LOOPBACK}:{redis_port}}}\n")
+                   f"upstream: {{address: {LOOPBACK}:{redis_port}}}\n"
+                   f"policy: {{file: {policy}}}\n")
     env = dict(os.environ)
     env.pop("RESPGATE_REBUILD", None)
     launcher = REPO / "bin" / "respgate"

@@ -1,26 +1,11 @@
 package io.respgate.config;
 
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.exceptions.Mark;
-import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
-import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -44,15 +29,15 @@ public final class ConfigLoader {
     static final int MAX_FILE_SIZE = 1024 * 1024;
     /** Largest password file accepted, in bytes. */
     static final int MAX_PASSWORD_FILE_SIZE = 64 * 1024;
-    private static final int MAX_ALIASES = 50;
 
-    private static final List<String> TOP_KEYS = List.of("listen", "upstream", "limits");
-    private static final Set<String> TOP_RESERVED = Set.of("policy", "admin", "audit");
+    private static final List<String> TOP_KEYS = List.of("listen", "upstream", "policy", "limits");
+    private static final Set<String> TOP_RESERVED = Set.of("admin", "audit");
     private static final List<String> LISTEN_KEYS = List.of("address", "port");
     private static final Set<String> LISTEN_RESERVED = Set.of("tls");
     private static final List<String> UPSTREAM_KEYS =
             List.of("address", "username", "password_env", "password_file", "connect_timeout");
     private static final Set<String> UPSTREAM_RESERVED = Set.of("tls");
+    private static final List<String> POLICY_KEYS = List.of("file");
     private static final List<String> LIMITS_KEYS = List.of("max_arguments", "max_bulk_length",
             "max_inline_length", "max_pending_replies", "max_pending_bytes", "drain_timeout");
 
@@ -99,46 +84,17 @@ public final class ConfigLoader {
     }
 
     private static String readConfigFile(Path file, String source) throws ConfigException {
-        byte[] bytes;
-        try {
-            bytes = readBounded(file, MAX_FILE_SIZE);
-        } catch (IOException e) {
-            throw ConfigException.ofFile(source, "cannot read the config file: " + ioReason(e));
-        }
-        if (bytes == null) {
-            throw ConfigException.ofFile(source, "the config file is larger than " + MAX_FILE_SIZE / 1024 + " KiB");
-        }
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw ConfigException.ofFile(source, "the config file is not valid UTF-8");
-        }
+        return YamlSupport.readUtf8(file, source, MAX_FILE_SIZE, "config file");
     }
 
     /** The file's bytes, or null if it holds more than {@code max} bytes. */
     private static byte[] readBounded(Path file, int max) throws IOException {
-        if (Files.isDirectory(file)) {
-            throw new IOException("is a directory");
-        }
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] bytes = in.readNBytes(max + 1);
-            return bytes.length > max ? null : bytes;
-        }
+        return YamlSupport.readBounded(file, max);
     }
 
     /** A short reason for an I/O failure; never file contents. */
     static String ioReason(IOException e) {
-        if (e instanceof NoSuchFileException) {
-            return "no such file";
-        }
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        String message = e.getMessage();
-        return message == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + " (" + message + ")";
+        return YamlSupport.ioReason(e);
     }
 
     /** One parse: the source name, environment and base directory, and the walk over the YAML tree. */
@@ -170,44 +126,13 @@ public final class ConfigLoader {
             ListenConfig listen = listen(top.get("listen"));
             UpstreamConfig upstream = upstream(top.get("upstream"));
             LimitsConfig limits = limits(top.get("limits"));
-            return new RespGateConfig(listen, upstream, limits);
+            Optional<PolicyConfig> policy = top.containsKey("policy")
+                    ? Optional.of(policy(top.get("policy"))) : Optional.empty();
+            return new RespGateConfig(listen, upstream, limits, policy);
         }
 
         private Object loadYaml(String yaml) throws ConfigException {
-            LoadSettings settings = LoadSettings.builder()
-                    .setLabel(source)
-                    .setSchema(new CoreSchema())
-                    .setAllowDuplicateKeys(false)
-                    .setAllowRecursiveKeys(false)
-                    .setMaxAliasesForCollections(MAX_ALIASES)
-                    .setCodePointLimit(MAX_FILE_SIZE)
-                    .setUseMarks(true)
-                    .build();
-            try {
-                return new Load(settings).loadFromString(yaml);
-            } catch (MarkedYamlEngineException e) {
-                // Only the problem and position: the engine's snippet of the line could hold a secret.
-                StringBuilder sb = new StringBuilder("invalid YAML");
-                Optional<Mark> mark = e.getProblemMark();
-                mark.ifPresent(m -> sb.append(" at line ").append(m.getLine() + 1)
-                        .append(", column ").append(m.getColumn() + 1));
-                sb.append(": ").append(firstLine(e.getProblem()));
-                throw ConfigException.ofFile(source, sb.toString());
-            } catch (YamlEngineException e) {
-                throw ConfigException.ofFile(source, "invalid YAML: " + firstLine(e.getMessage()));
-            } catch (StackOverflowError e) {
-                throw ConfigException.ofFile(source, "invalid YAML: nested too deeply");
-            } catch (RuntimeException e) {
-                throw ConfigException.ofFile(source, "invalid YAML (" + e.getClass().getSimpleName() + ")");
-            }
-        }
-
-        private static String firstLine(String s) {
-            if (s == null) {
-                return "unreadable document";
-            }
-            int nl = s.indexOf('\n');
-            return (nl < 0 ? s : s.substring(0, nl)).strip();
+            return YamlSupport.load(yaml, source, MAX_FILE_SIZE);
         }
 
         // ---- sections ---------------------------------------------------------------------
@@ -218,30 +143,7 @@ public final class ConfigLoader {
          */
         private Map<String, Object> section(String path, Object value, List<String> known, Set<String> reserved)
                 throws ConfigException {
-            if (value == null) {
-                return Map.of();
-            }
-            if (!(value instanceof Map<?, ?> map)) {
-                throw error(path, "must be a mapping with the keys " + String.join(", ", known)
-                        + ", got " + Values.describe(value));
-            }
-            Map<String, Object> result = new LinkedHashMap<>();
-            for (Map.Entry<?, ?> entry : map.entrySet()) {
-                Object key = entry.getKey();
-                String keyText = key instanceof String s ? s : String.valueOf(key);
-                String keyPath = join(path, keyText);
-                if (!(key instanceof String)) {
-                    throw error(keyPath, "unknown key (expected one of: " + String.join(", ", known) + ")");
-                }
-                if (reserved.contains(keyText)) {
-                    throw error(keyPath, "not supported yet by this version");
-                }
-                if (!known.contains(keyText)) {
-                    throw error(keyPath, "unknown key (expected one of: " + String.join(", ", known) + ")");
-                }
-                result.put(keyText, entry.getValue());
-            }
-            return result;
+            return YamlSupport.section(source, path, value, known, reserved);
         }
 
         private ListenConfig listen(Object value) throws ConfigException {
@@ -367,6 +269,22 @@ public final class ConfigLoader {
                 return Secret.of(Arrays.copyOf(bytes, end));
             } finally {
                 Arrays.fill(bytes, (byte) 0);
+            }
+        }
+
+        private PolicyConfig policy(Object value) throws ConfigException {
+            if (value == null) {
+                throw error("policy", "must be a mapping with the key file, e.g. policy: {file: policy.yaml}");
+            }
+            Map<String, Object> m = section("policy", value, POLICY_KEYS, Set.of());
+            if (!m.containsKey("file")) {
+                throw error("policy.file", "is required: the path of the policy file (users and guardrails)");
+            }
+            String name = string("policy.file", m.get("file"), "the path of the policy file");
+            try {
+                return new PolicyConfig(baseDir.resolve(name.strip()).normalize());
+            } catch (InvalidPathException e) {
+                throw error("policy.file", "is not a valid path, got " + Values.quote(name));
             }
         }
 

@@ -149,7 +149,7 @@ class ConfigLoaderTest {
             "42\\n|42"})
     void nonMappingRootIsRejected(String yaml, String got) {
         ConfigException e = assertThrows(ConfigException.class, () -> parse(yaml.replace("\\n", "\n")));
-        assertEquals("respgate.yaml: the top level must be a mapping of sections (listen, upstream, limits), got "
+        assertEquals("respgate.yaml: the top level must be a mapping of sections (listen, upstream, policy, limits), got "
                 + got, e.getMessage());
     }
 
@@ -211,7 +211,6 @@ class ConfigLoaderTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "policy: {file: policy.yaml}|policy",
             "admin: {port: 9121}|admin",
             "audit: {enabled: true}|audit"})
     void reservedSectionsFailClosed(String extra, String key) {
@@ -229,7 +228,7 @@ class ConfigLoaderTest {
 
     @Test
     void unknownKeysAnywhere() {
-        assertEquals("respgate.yaml: lisen: unknown key (expected one of: listen, upstream, limits)",
+        assertEquals("respgate.yaml: lisen: unknown key (expected one of: listen, upstream, policy, limits)",
                 fails(MINIMAL + "lisen: {}\n", "lisen").getMessage());
         assertTrue(fails(withListen("prot: 1"), "listen.prot").getMessage().contains("unknown key"));
         assertTrue(fails(withUpstream("address: a:1\npassword: x"), "upstream.password").getMessage()
@@ -603,5 +602,37 @@ class ConfigLoaderTest {
         assertThrows(IllegalArgumentException.class,
                 () -> new LimitsConfig(0, 1, 1, 1, 1, Duration.ZERO));
         assertEquals(0, new ListenConfig("127.0.0.1", 0).port());
+    }
+
+    // ---- policy section ------------------------------------------------------------------------
+
+    @Test
+    void policySectionResolvesAgainstTheConfigDirectory() throws Exception {
+        assertEquals(Optional.empty(), parse(MINIMAL).policy());
+        assertEquals(Optional.of(new PolicyConfig(tmp.resolve("policy.yaml"))),
+                parse(MINIMAL + "policy: {file: policy.yaml}\n").policy());
+        assertEquals(Path.of("/etc/respgate/p.yaml"), parse(MINIMAL + "policy: {file: /etc/respgate/p.yaml}\n")
+                .policy().orElseThrow().file());
+        Path dir = Files.createDirectories(tmp.resolve("conf"));
+        Path config = dir.resolve("respgate.yaml");
+        Files.writeString(config, MINIMAL + "policy:\n  file: sub/../policy.yaml\n");
+        assertEquals(dir.toAbsolutePath().resolve("policy.yaml"), ConfigLoader.load(config).policy().orElseThrow().file());
+    }
+
+    @Test
+    void badPolicySections() {
+        assertEquals("respgate.yaml: policy.file: is required: the path of the policy file (users and guardrails)",
+                fails(MINIMAL + "policy: {}\n", "policy.file").getMessage());
+        fails(MINIMAL + "policy: {file: p.yaml, watch: true}\n", "policy.watch");
+        fails(MINIMAL + "policy: {file: 3}\n", "policy.file");
+        fails(MINIMAL + "policy:\n", "policy");
+        fails(MINIMAL + "policy: p.yaml\n", "policy");
+    }
+
+    @Test
+    void threeArgumentConstructorHasNoPolicy() {
+        RespGateConfig c = new RespGateConfig(new ListenConfig("127.0.0.1", 1), new UpstreamConfig("h", 1,
+                Optional.empty(), Optional.empty(), Duration.ofSeconds(1)), LimitsConfig.defaults());
+        assertEquals(Optional.empty(), c.policy());
     }
 }

@@ -10,15 +10,18 @@ import io.netty.util.ReferenceCountUtil;
 import io.respgate.codec.CommandFrame;
 import io.respgate.codec.ProtocolViolation;
 import io.respgate.codec.RespReplies;
+import io.respgate.codec.RequestDecoder;
 import io.respgate.policy.Decision;
-import io.respgate.policy.Gate;
+import io.respgate.policy.PolicySnapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One client connection: takes each decoded command, asks the {@link Gate}, and either forwards it
+ * One client connection: takes each decoded command, asks the policy, and either forwards it
  * to the client's own {@link UpstreamLink} or answers it locally, keeping every reply in request
  * order through the {@link ReplyOrderer}. It tracks exactly the session state that changes how
  * replies are counted (protocol version, subscriptions, MULTI, CLIENT REPLY), and nothing more.
@@ -31,11 +34,18 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
     static final String UPSTREAM_UNAVAILABLE = "ERR upstream unavailable: RespGate could not reach Redis";
     static final String UPSTREAM_AUTH_FAILED = "ERR upstream unavailable: Redis refused RespGate's credentials";
+    static final String NOAUTH = "NOAUTH Authentication required.";
+    static final String HELLO_NOAUTH = "NOAUTH HELLO must be called with the client already authenticated, otherwise "
+            + "the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
+            + "RESP protocol version at the same time";
+    static final String AUTH_WITHOUT_DEFAULT_PASSWORD = "ERR AUTH <password> called without any password configured "
+            + "for the default user. Are you sure your configuration is correct?";
     static final String EXECABORT = "EXECABORT Transaction discarded because of previous errors.";
     private static final byte[] REPLY = "REPLY".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ON = "ON".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] OFF = "OFF".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SKIP = "SKIP".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PING_COMMAND = "*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DISCARD_COMMAND = "*1\r\n$7\r\nDISCARD\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final SessionSettings settings;
@@ -43,6 +53,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private final Subscriptions subscriptions = new Subscriptions();
     private ChannelHandlerContext ctx;
     private UpstreamLink upstream;
+    private SessionAuth auth;
+    private RequestDecoder decoder;
 
     private boolean resp3;
     private boolean inMulti;
@@ -75,6 +87,13 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        decoder = ctx.pipeline().get(RequestDecoder.class);
+        SocketAddress remote = ctx.channel().remoteAddress();
+        auth = new SessionAuth(settings.policy(), settings.lockout(), settings.connections(),
+                remote instanceof InetSocketAddress inet ? inet.getAddress() : null);
+        if (!auth.signInOpenDefault() && decoder != null) {
+            decoder.setAuthenticated(false); // Redis's stricter limits until the client signs in
+        }
         ctx.fireChannelActive();
     }
 
@@ -120,6 +139,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         closeScheduled = true;
         passBuf = null;
         orderer.releaseAll();
+        if (auth != null) {
+            auth.signOut();
+        }
         if (upstream != null) {
             upstream.closeAfterWrites(); // Redis still runs what the client sent before leaving
         }
@@ -128,7 +150,11 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == DrainRequest.INSTANCE) {
+        if (evt == PolicyReloaded.INSTANCE) {
+            if (auth != null && auth.user() != null && auth.currentSnapshot() == null) {
+                userRevoked();
+            }
+        } else if (evt == DrainRequest.INSTANCE) {
             draining = true;
             closeIfDone();
         } else if (evt instanceof ChannelInputShutdownEvent) {
@@ -159,7 +185,29 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             closeIfDone();
             return;
         }
-        Decision decision = decide(frame);
+        if (kind == CommandKind.AUTH) {
+            authCommand(frame);
+            return;
+        }
+        if (kind == CommandKind.HELLO) {
+            helloCommand(frame);
+            return;
+        }
+        if (auth.user() == null) {
+            // Before authentication only AUTH, HELLO, QUIT and RESET run, and nothing reaches Redis.
+            if (kind == CommandKind.RESET) {
+                answer(RespReplies.simpleString(ctx.alloc(), "RESET"));
+            } else {
+                answerError(NOAUTH);
+            }
+            return;
+        }
+        PolicySnapshot policy = auth.currentSnapshot();
+        if (policy == null) {
+            userRevoked();
+            return;
+        }
+        Decision decision = decide(policy, frame);
         if (!decision.allowed()) {
             answerError(decision.error());
             return;
@@ -179,12 +227,6 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
                 forward(frame, ReplyEffect.NONE, 1);
             }
             case RESET -> reset(frame);
-            case HELLO -> {
-                if (refusedInMulti(frame)) {
-                    return;
-                }
-                forward(frame, helloEffect(frame), 1);
-            }
             case CLIENT -> client(frame);
             case SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE -> {
                 if (!refusedInMulti(frame)) {
@@ -202,9 +244,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     /** Asks the gate; an exception is a denial, never a pass. */
-    private Decision decide(CommandFrame frame) {
+    private Decision decide(PolicySnapshot policy, CommandFrame frame) {
         try {
-            return settings.gate().decide(frame);
+            return policy.decide(auth.user(), frame);
         } catch (RuntimeException e) {
             log.error("policy check failed; command denied", e);
             return Decision.deny("ERR RespGate could not check this command and refused it", "internal-error");
@@ -228,6 +270,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     private void reset(CommandFrame frame) {
+        auth.reset(); // like Redis: back to the default user, or to no user at all
+        if (decoder != null) {
+            decoder.setAuthenticated(auth.user() != null);
+        }
         inMulti = false;
         multiHasLocalError = false;
         repliesOff = false;
@@ -264,12 +310,93 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private byte helloEffect(CommandFrame frame) {
-        if (frame.argCount() < 2 || frame.argLength(1) != 1) {
-            return ReplyEffect.NONE;
+    private void authCommand(CommandFrame frame) {
+        if (refusedInMulti(frame)) {
+            return;
         }
-        byte version = frame.argByte(1, 0);
-        return version == '3' ? ReplyEffect.HELLO_3 : version == '2' ? ReplyEffect.HELLO_2 : ReplyEffect.NONE;
+        int argc = frame.argCount();
+        if (argc < 2) {
+            answerError("ERR wrong number of arguments for 'auth' command");
+            return;
+        }
+        if (argc > 3) {
+            answerError("ERR syntax error");
+            return;
+        }
+        if (argc == 2) {
+            PolicySnapshot policy = settings.policy().current();
+            if (policy.user("default") != null && policy.user("default").nopass()) {
+                answerError(AUTH_WITHOUT_DEFAULT_PASSWORD);
+                return;
+            }
+        }
+        String username = argc == 3 ? frame.argToString(1) : "default";
+        String error = auth.authenticate(username, argBytes(frame, argc - 1));
+        if (error != null) {
+            answerError(error);
+            return;
+        }
+        signedIn();
+        answer(RespReplies.ok());
+    }
+
+    /** HELLO: the AUTH part is the proxy's to check; the rest goes to Redis without it. */
+    private void helloCommand(CommandFrame frame) {
+        if (refusedInMulti(frame)) {
+            return;
+        }
+        HelloRequest hello = HelloRequest.parse(frame);
+        if (hello.error() != null) {
+            answerError(hello.error());
+            return;
+        }
+        if (hello.authIndex() >= 0) {
+            String error = auth.authenticate(frame.argToString(hello.authIndex() + 1),
+                    argBytes(frame, hello.authIndex() + 2));
+            if (error != null) {
+                answerError(error);
+                return;
+            }
+            signedIn();
+        }
+        if (auth.user() == null) {
+            answerError(HELLO_NOAUTH);
+            return;
+        }
+        if (auth.currentSnapshot() == null) {
+            userRevoked();
+            return;
+        }
+        byte effect = hello.version() == 3 ? ReplyEffect.HELLO_3
+                : hello.version() == 2 ? ReplyEffect.HELLO_2 : ReplyEffect.NONE;
+        if (hello.authIndex() >= 0) {
+            forwardBytes(hello.withoutAuth(ctx.alloc(), frame), effect);
+        } else {
+            forward(frame, effect, 1);
+        }
+    }
+
+    private void signedIn() {
+        if (decoder != null) {
+            decoder.setAuthenticated(true);
+        }
+    }
+
+    /** The user was removed or disabled by a policy reload: the connection ends. */
+    private void userRevoked() {
+        log.info("closing a connection of user '{}': the user was removed or disabled by a policy reload",
+                auth.user() == null ? "?" : auth.user().name());
+        closing = true;
+        writePassed();
+        drainReadyReplies();
+        orderer.releaseAll();
+        closeAfterFlush();
+    }
+
+    private static byte[] argBytes(CommandFrame frame, int i) {
+        byte[] bytes = new byte[frame.argLength(i)];
+        frame.bytes().getBytes(frame.argIndex(i), bytes);
+        return bytes;
     }
 
     /**
@@ -300,6 +427,17 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             orderer.addUpstream(effect, frames);
         }
         link.forward(frame);
+    }
+
+    /** Like {@link #forward} for a command the proxy rewrote; ownership of {@code command} passes on. */
+    private void forwardBytes(ByteBuf command, byte effect) {
+        boolean suppressed = repliesOff || skipNextReply;
+        skipNextReply = false;
+        UpstreamLink link = upstream();
+        if (!suppressed) {
+            orderer.addUpstream(effect, 1);
+        }
+        link.write(command);
     }
 
     private void sendWithoutReply(CommandFrame frame) {
@@ -340,6 +478,11 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     /** Puts a local reply in its place in the order, unless CLIENT REPLY suppresses it. */
     private void answer(ByteBuf reply) {
         if (repliesOff || skipNextReply) {
+            if (skipNextReply && !repliesOff && upstream != null) {
+                // Redis holds a pending SKIP for the next command it sees; this one it never sees,
+                // so give it one whose reply it will skip, or its SKIP would swallow a later reply.
+                upstream.write(ctx.alloc().buffer(PING_COMMAND.length).writeBytes(PING_COMMAND));
+            }
             skipNextReply = false;
             reply.release();
             return;

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  * hot path compares no bytes for GET or SET.
  */
 enum CommandKind {
-    OTHER, QUIT, RESET, MULTI, EXEC, DISCARD, HELLO, CLIENT,
+    OTHER, QUIT, AUTH, RESET, MULTI, EXEC, DISCARD, HELLO, CLIENT,
     SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE, UNSUBSCRIBE, PUNSUBSCRIBE, SUNSUBSCRIBE;
 
     private final byte[] upperName = name().getBytes(StandardCharsets.US_ASCII);
@@ -18,7 +18,7 @@ enum CommandKind {
     static CommandKind of(CommandFrame frame) {
         switch (frame.argLength(0)) {
             case 4:
-                return match(frame, QUIT, EXEC);
+                return match(frame, QUIT, EXEC, AUTH);
             case 5:
                 return match(frame, RESET, MULTI, HELLO);
             case 6:

@@ -18,10 +18,15 @@ import io.respgate.codec.RequestLimits;
 import io.respgate.config.LimitsConfig;
 import io.respgate.config.RespGateConfig;
 import io.respgate.config.UpstreamConfig;
-import io.respgate.policy.Gate;
+import io.respgate.config.ConfigException;
+import io.respgate.config.PolicyConfig;
+import io.respgate.config.PolicyLoader;
+import io.respgate.config.PolicyWatcher;
+import io.respgate.policy.PolicySnapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,14 +49,21 @@ public final class RespGateServer implements AutoCloseable {
     private final Transport transport;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final Object shutdownLock = new Object();
+    private final PolicyState policy;
+    private volatile PolicyWatcher policyWatcher;
     private boolean shuttingDown;
 
-    private RespGateServer(RespGateConfig config, Gate gate, Transport transport) throws InterruptedException {
+    /** Failed authentications from one address before it is locked out, and for how long. */
+    static final int AUTH_MAX_FAILURES = 10;
+    static final java.time.Duration AUTH_LOCKOUT = java.time.Duration.ofMinutes(1);
+
+    private RespGateServer(RespGateConfig config, PolicySnapshot initialPolicy, Transport transport) throws InterruptedException {
         this.config = config;
         this.transport = transport;
+        this.policy = new PolicyState(initialPolicy);
         this.acceptGroup = transport.newGroup(1, "respgate-accept");
         this.ioGroup = transport.newGroup(Runtime.getRuntime().availableProcessors(), "respgate-io");
-        SessionSettings settings = sessionSettings(config, gate, transport);
+        SessionSettings settings = sessionSettings(config, policy, transport);
         LimitsConfig limits = config.limits();
         RequestLimits requestLimits = new RequestLimits(limits.maxArguments(), limits.maxBulkLength(), limits.maxInlineLength());
         int highWater = (int) Math.min(Integer.MAX_VALUE, limits.maxPendingBytes());
@@ -82,27 +94,67 @@ public final class RespGateServer implements AutoCloseable {
         }
     }
 
-    /** Starts a proxy that lets every command through (policy enforcement arrives with the policy module). */
-    public static RespGateServer start(RespGateConfig config) throws InterruptedException {
-        return start(config, Gate.ALLOW_ALL);
-    }
-
-    public static RespGateServer start(RespGateConfig config, Gate gate) throws InterruptedException {
-        Transport transport = Transport.best();
-        RespGateServer server = new RespGateServer(config, gate, transport);
-        log.info("RespGate listening on {} ({} transport), forwarding to {}:{}",
-                server.boundAddress(), transport.name(), config.upstream().host(), config.upstream().port());
+    /**
+     * Starts the proxy with the policy file the config names, watched for changes. Without a policy
+     * RespGate refuses to start: fail closed.
+     */
+    public static RespGateServer start(RespGateConfig config) throws InterruptedException, ConfigException {
+        PolicyConfig policyConfig = config.policy().orElseThrow(() -> new ConfigException("respgate.yaml", "policy",
+                "no policy file configured; RespGate refuses to start without one (set policy.file)"));
+        PolicySnapshot snapshot = PolicyLoader.load(policyConfig.file());
+        RespGateServer server = start(config, snapshot);
+        try {
+            server.policyWatcher = PolicyWatcher.start(policyConfig.file(), snapshot, server::applyPolicy,
+                    error -> log.error("policy reload failed: {}", error));
+        } catch (IOException | RuntimeException e) {
+            server.shutdownGracefully();
+            throw new ConfigException(policyConfig.file().toString(), "policy",
+                    "cannot watch the policy file for changes: " + e.getMessage());
+        }
         return server;
     }
 
-    private static SessionSettings sessionSettings(RespGateConfig config, Gate gate, Transport transport) {
+    /** Starts the proxy with a policy given in code (the demo, tests); it is not reloaded from a file. */
+    public static RespGateServer start(RespGateConfig config, PolicySnapshot policy) throws InterruptedException {
+        Transport transport = Transport.best();
+        RespGateServer server = new RespGateServer(config, policy, transport);
+        log.info("RespGate listening on {} ({} transport), forwarding to {}:{}, policy {} with {} users",
+                server.boundAddress(), transport.name(), config.upstream().host(), config.upstream().port(),
+                policy.version(), policy.userCount());
+        return server;
+    }
+
+    /**
+     * Puts a new policy in force. Connections of users it removed or disabled are closed; the
+     * others are judged by the new rules from their next command.
+     */
+    public void applyPolicy(PolicySnapshot next) {
+        PolicySnapshot previous = policy.swap(next);
+        log.info("policy {} in force (was {}), {} users", next.version(), previous.version(), next.userCount());
+        for (Channel client : clients) {
+            client.pipeline().fireUserEventTriggered(PolicyReloaded.INSTANCE);
+        }
+    }
+
+    /** Reloads the policy file now (SIGHUP); returns whether a new policy is in force. */
+    public boolean reloadPolicy() {
+        PolicyWatcher watcher = policyWatcher;
+        return watcher != null && watcher.reloadNow();
+    }
+
+    public PolicySnapshot policy() {
+        return policy.current();
+    }
+
+    private static SessionSettings sessionSettings(RespGateConfig config, PolicyState policy, Transport transport) {
         UpstreamConfig upstream = config.upstream();
         ByteBuf auth = upstream.password()
                 .map(password -> Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(
                         UpstreamAuthCommand.encode(upstream.username().orElse(null), password.bytes())).asReadOnly()))
                 .orElse(null);
         return new SessionSettings(upstream.host(), upstream.port(), upstream.connectTimeout(), auth,
-                config.limits().maxPendingReplies(), gate, transport);
+                config.limits().maxPendingReplies(), policy, new AuthLockout(AUTH_MAX_FAILURES, AUTH_LOCKOUT),
+                new UserConnections(), transport);
     }
 
     public InetSocketAddress boundAddress() {
@@ -123,6 +175,10 @@ public final class RespGateServer implements AutoCloseable {
         long drainMillis = config.limits().drainTimeout().toMillis();
         log.info("shutting down: no new connections, draining {} for up to {} ms", clients.size(), drainMillis);
         serverChannel.close().awaitUninterruptibly();
+        PolicyWatcher watcher = policyWatcher;
+        if (watcher != null) {
+            watcher.close();
+        }
         List<Channel> open = new ArrayList<>(clients);
         for (Channel client : open) {
             client.pipeline().fireUserEventTriggered(DrainRequest.INSTANCE);

@@ -1,7 +1,6 @@
 package io.respgate.proxy;
 
 import io.netty.buffer.ByteBuf;
-import io.respgate.policy.Gate;
 
 import java.time.Duration;
 
@@ -14,7 +13,9 @@ import java.time.Duration;
  * @param upstreamAuth       the proxy's own AUTH command to Redis as an unreleasable buffer, or
  *                           null when Redis needs none; sessions write duplicates of it
  * @param maxPendingReplies  stop reading a client with this many replies outstanding
- * @param gate               decides every command
+ * @param policy             the policy in force, swapped on reload
+ * @param lockout            failed-authentication counts per source address
+ * @param connections        open connections per user
  * @param transport          the socket transport, for upstream channels
  */
 record SessionSettings(String upstreamHost,
@@ -22,6 +23,8 @@ record SessionSettings(String upstreamHost,
                        Duration connectTimeout,
                        ByteBuf upstreamAuth,
                        int maxPendingReplies,
-                       Gate gate,
+                       PolicyState policy,
+                       AuthLockout lockout,
+                       UserConnections connections,
                        Transport transport) {
 }

@@ -1,7 +1,7 @@
 package io.respgate.proxy;
 
 import io.respgate.config.LimitsConfig;
-import io.respgate.policy.Gate;
+import io.respgate.proxy.testing.TestPolicies;
 import io.respgate.proxy.testing.ProxiedRedis;
 import io.respgate.proxy.testing.RawConnection;
 import org.junit.jupiter.api.Test;
@@ -23,7 +23,7 @@ class BackpressureTest {
     @Test
     void aClientThatDoesNotReadIsPausedAndLosesNothing() throws Exception {
         LimitsConfig limits = new LimitsConfig(1024 * 1024, 512L << 20, 64 * 1024, 64, 1L << 20, Duration.ofSeconds(5));
-        try (ProxiedRedis pair = ProxiedRedis.start(Gate.ALLOW_ALL, limits);
+        try (ProxiedRedis pair = ProxiedRedis.start(TestPolicies.transparent(), limits);
              RawConnection direct = new RawConnection(pair.redisPort());
              RawConnection client = new RawConnection(pair.proxyPort(), 30_000)) {
             direct.call("SET", "big", "x".repeat(16 * 1024));

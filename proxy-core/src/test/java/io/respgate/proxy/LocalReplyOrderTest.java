@@ -1,8 +1,7 @@
 package io.respgate.proxy;
 
 import io.respgate.config.LimitsConfig;
-import io.respgate.policy.Decision;
-import io.respgate.policy.Gate;
+import io.respgate.proxy.testing.TestPolicies;
 import io.respgate.proxy.testing.ProxiedRedis;
 import io.respgate.proxy.testing.RawConnection;
 import org.junit.jupiter.api.AfterEach;
@@ -10,36 +9,24 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.nio.charset.StandardCharsets;
-
 import static io.respgate.proxy.testing.RawConnection.multibulk;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Answers the proxy gives itself take their place among forwarded replies. The gate here refuses
- * FLUSHALL and throws for BOOM: a real decision function, so the local path is exercised end to
- * end against a real Redis.
+ * Answers the proxy gives itself take their place among forwarded replies. The policy here is the
+ * default guardrails with an open default user, so FLUSHALL is refused by the proxy: the local path
+ * is exercised end to end against a real Redis.
  */
 @Timeout(30)
 class LocalReplyOrderTest {
-    private static final byte[] FLUSHALL = "FLUSHALL".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] BOOM = "BOOM".getBytes(StandardCharsets.US_ASCII);
-    private static final String NOPERM = "-NOPERM this user has no permissions to run the 'flushall' command\r\n";
-
-    private static final Gate GATE = frame -> {
-        if (frame.argEqualsIgnoreCase(0, BOOM)) {
-            throw new IllegalStateException("policy bug");
-        }
-        return frame.argEqualsIgnoreCase(0, FLUSHALL)
-                ? Decision.deny("NOPERM this user has no permissions to run the 'flushall' command", "test")
-                : Decision.ALLOW;
-    };
+    private static final String NOPERM = "-NOPERM this command is blocked by the RespGate guardrail 'flushall'"
+            + " (set by the operator; no user rule can lift it)\r\n";
 
     private ProxiedRedis redis;
 
     @BeforeEach
     void start() throws Exception {
-        redis = ProxiedRedis.start(GATE, LimitsConfig.defaults());
+        redis = ProxiedRedis.start(TestPolicies.openWithGuardrails(), LimitsConfig.defaults());
     }
 
     @AfterEach
@@ -91,9 +78,10 @@ class LocalReplyOrderTest {
     }
 
     @Test
-    void aGateThatThrowsDeniesAndTheConnectionGoesOn() throws Exception {
-        try (RawConnection client = new RawConnection(redis.proxyPort())) {
-            assertEquals("-ERR RespGate could not check this command and refused it\r\n", client.call("BOOM"));
+    void anUnknownCommandIsRefusedLikeRedisAndTheConnectionGoesOn() throws Exception {
+        try (RawConnection client = new RawConnection(redis.proxyPort());
+             RawConnection direct = new RawConnection(redis.redisPort())) {
+            assertEquals(direct.call("NOSUCHCOMMAND", "a", "b"), client.call("NOSUCHCOMMAND", "a", "b"));
             assertEquals("+PONG\r\n", client.call("PING"));
         }
     }

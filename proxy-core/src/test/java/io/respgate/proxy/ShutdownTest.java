@@ -1,7 +1,7 @@
 package io.respgate.proxy;
 
 import io.respgate.config.LimitsConfig;
-import io.respgate.policy.Gate;
+import io.respgate.proxy.testing.TestPolicies;
 import io.respgate.proxy.testing.ProxiedRedis;
 import io.respgate.proxy.testing.RawConnection;
 import org.junit.jupiter.api.Test;
@@ -38,7 +38,7 @@ class ShutdownTest {
     @Test
     void theDrainTimeoutBoundsAWaitForRepliesThatDoNotCome() throws Exception {
         LimitsConfig limits = new LimitsConfig(1024, 1 << 20, 1024, 64, 1 << 20, Duration.ofMillis(500));
-        try (ProxiedRedis pair = ProxiedRedis.start(Gate.ALLOW_ALL, limits);
+        try (ProxiedRedis pair = ProxiedRedis.start(TestPolicies.transparent(), limits);
              RawConnection client = new RawConnection(pair.proxyPort())) {
             client.command("BLPOP", "q", "0");
             Thread.sleep(100);

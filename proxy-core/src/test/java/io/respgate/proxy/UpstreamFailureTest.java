@@ -4,7 +4,7 @@ import io.respgate.codec.testing.RedisProcess;
 import io.respgate.config.LimitsConfig;
 import io.respgate.config.Secret;
 import io.respgate.config.UpstreamConfig;
-import io.respgate.policy.Gate;
+import io.respgate.proxy.testing.TestPolicies;
 import io.respgate.proxy.testing.ProxiedRedis;
 import io.respgate.proxy.testing.RawConnection;
 import org.junit.jupiter.api.Test;
@@ -52,7 +52,7 @@ class UpstreamFailureTest {
             // instead point the proxy at a closed port: the refusal must come back promptly.
             int closedPort = blackhole.getLocalPort();
             blackhole.close();
-            pair.startProxy(Gate.ALLOW_ALL, new UpstreamConfig("127.0.0.1", closedPort, Optional.empty(),
+            pair.startProxy(TestPolicies.transparent(), new UpstreamConfig("127.0.0.1", closedPort, Optional.empty(),
                     Optional.empty(), Duration.ofMillis(500)), LimitsConfig.defaults());
             try (RawConnection client = new RawConnection(pair.proxyPort(), 3000)) {
                 long start = System.nanoTime();
@@ -82,7 +82,7 @@ class UpstreamFailureTest {
     @Test
     void theProxySignsInWithItsOwnCredentialsAndAgainAfterReset() throws Exception {
         try (ProxiedRedis pair = ProxiedRedis.start("--requirepass", "upstream-secret")) {
-            pair.startProxy(Gate.ALLOW_ALL, new UpstreamConfig("127.0.0.1", pair.redisPort(), Optional.empty(),
+            pair.startProxy(TestPolicies.transparent(), new UpstreamConfig("127.0.0.1", pair.redisPort(), Optional.empty(),
                     Optional.of(Secret.ofUtf8("upstream-secret")), Duration.ofSeconds(2)), LimitsConfig.defaults());
             try (RawConnection client = new RawConnection(pair.proxyPort())) {
                 assertEquals("+OK\r\n", client.call("SET", "k", "v"));
@@ -95,7 +95,7 @@ class UpstreamFailureTest {
     @Test
     void refusedProxyCredentialsGiveAClearErrorAndNoSecret() throws Exception {
         try (ProxiedRedis pair = ProxiedRedis.start("--requirepass", "upstream-secret")) {
-            pair.startProxy(Gate.ALLOW_ALL, new UpstreamConfig("127.0.0.1", pair.redisPort(), Optional.empty(),
+            pair.startProxy(TestPolicies.transparent(), new UpstreamConfig("127.0.0.1", pair.redisPort(), Optional.empty(),
                     Optional.of(Secret.ofUtf8("wrong-secret")), Duration.ofSeconds(2)), LimitsConfig.defaults());
             try (RawConnection client = new RawConnection(pair.proxyPort())) {
                 client.send(multibulk("PING") + multibulk("GET", "k"));

@@ -111,6 +111,26 @@ public final class CompiledAcl {
         return explainDenial(spec, id, frame);
     }
 
+    /**
+     * Redis 7.0's {@code ACLUserCheckCmdWithUnrestrictedKeyAccess(user, cmd, argv, argc, CMD_KEY_ACCESS)},
+     * which {@code SORT} asks before it accepts a {@code BY} pattern with a {@code *} or any {@code GET}
+     * pattern: whether some selector (the root permissions or a {@code (...)} selector) allows the whole
+     * command (command, keys, channels) AND has {@code allkeys} or a key pattern that is exactly
+     * {@code *} with read permission. Allocation-free.
+     */
+    public boolean allowsWithUnrestrictedRead(CommandSpec spec, CommandFrame frame) {
+        int id = spec.id();
+        if (id < 0 || id >= noAuth.length || !AclRules.Universe.subs(spec).isEmpty()) {
+            return false;
+        }
+        for (Selector s : selectors) {
+            if (s.unrestrictedRead && s.allows(spec, id, frame)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The slow path: which reason and argument Redis would report, picked as ACLCheckAllUserCommandPerm does. */
     private AclVerdict explainDenial(CommandSpec spec, int id, CommandFrame frame) {
         int relevant = RANK_CMD;
@@ -182,6 +202,8 @@ public final class CompiledAcl {
         final boolean allCommands;
         final byte[][][] firstArgs;
         final boolean allKeys;
+        /** {@code ACLSelectorHasUnrestrictedKeyAccess(selector, CMD_KEY_ACCESS)}. */
+        final boolean unrestrictedRead;
         /** Patterns usable for a key needing no permission, read, write, and both. */
         final GlobMatcher[] anyPatterns;
         final GlobMatcher[] readPatterns;
@@ -203,6 +225,12 @@ public final class CompiledAcl {
             }
             firstArgs = fa;
             allKeys = s.allKeys;
+            boolean fullRead = s.allKeys;
+            for (KeyPattern p : s.keyPatterns) {
+                byte[] raw = p.rawPattern();
+                fullRead |= p.read() && raw.length >= 1 && raw[0] == '*' && (raw.length == 1 || raw[1] == 0);
+            }
+            unrestrictedRead = fullRead;
             List<GlobMatcher> any = new ArrayList<>();
             List<GlobMatcher> read = new ArrayList<>();
             List<GlobMatcher> write = new ArrayList<>();

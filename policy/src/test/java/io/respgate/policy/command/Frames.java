@@ -8,11 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Builds {@link CommandFrame}s for tests; callers release them. */
-final class Frames {
+public final class Frames {
     private Frames() {
     }
 
-    static CommandFrame frame(String... args) {
+    public static CommandFrame frame(String... args) {
         byte[][] raw = new byte[args.length][];
         for (int i = 0; i < args.length; i++) {
             raw[i] = args[i].getBytes(StandardCharsets.UTF_8);
@@ -20,7 +20,7 @@ final class Frames {
         return frame(raw);
     }
 
-    static CommandFrame frame(byte[]... args) {
+    public static CommandFrame frame(byte[]... args) {
         byte[] bytes = RespClient.encode(args);
         int[] spans = new int[args.length * 2];
         int pos = ("*" + args.length + "\r\n").length();
@@ -34,7 +34,7 @@ final class Frames {
     }
 
     /** Splits a command line on spaces; {@code ''} stands for the empty argument. */
-    static String[] words(String line) {
+    public static String[] words(String line) {
         List<String> out = new ArrayList<>();
         for (String w : line.trim().split(" +")) {
             out.add(w.equals("''") ? "" : w);

@@ -2,6 +2,10 @@ package io.respgate.proxy.cli;
 
 import io.respgate.config.ConfigException;
 import io.respgate.config.ConfigLoader;
+import io.respgate.config.PolicyLoader;
+import io.respgate.config.RespGateConfig;
+import io.respgate.policy.PolicyLint;
+import io.respgate.policy.PolicySnapshot;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -12,7 +16,8 @@ import java.util.concurrent.Callable;
 
 /** {@code respgate check --config FILE}: validates the config without starting anything. */
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = "Validate a config file and exit: 0 if it is valid, 2 with the error if not.")
+        description = {"Validate a config file and its policy, print the policy lint warnings, and exit:",
+                "0 if both are valid, 2 with the error if not."})
 final class CheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -23,14 +28,24 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        PolicySnapshot policy;
         try {
-            ConfigLoader.load(config);
+            RespGateConfig loaded = ConfigLoader.load(config);
+            if (loaded.policy().isEmpty()) {
+                throw new ConfigException(config.toString(), "policy",
+                        "no policy file configured; RespGate refuses to start without one (set policy.file)");
+            }
+            policy = PolicyLoader.load(loaded.policy().get().file());
         } catch (ConfigException e) {
             spec.commandLine().getErr().println(e.getMessage());
             spec.commandLine().getErr().flush();
             return RespGateCli.EXIT_CONFIG;
         }
-        spec.commandLine().getOut().println("OK: " + config);
+        for (String warning : PolicyLint.lint(policy)) {
+            spec.commandLine().getOut().println("warning: " + warning);
+        }
+        spec.commandLine().getOut().println("OK: " + config + " (policy " + policy.version() + ", "
+                + policy.userCount() + " users)");
         spec.commandLine().getOut().flush();
         return RespGateCli.EXIT_OK;
     }

@@ -63,9 +63,10 @@ final class DemoCommand implements Callable<Integer> {
                 new ListenConfig("127.0.0.1", port),
                 UpstreamConfig.of("127.0.0.1", redis.port()),
                 LimitsConfig.defaults());
+        DemoPolicy policy = DemoPolicy.generate();
         RespGateServer server;
         try {
-            server = RespGateServer.start(config);
+            server = RespGateServer.start(config, policy.snapshot());
         } catch (Exception e) {
             redis.close();
             if (e instanceof InterruptedException ie) {
@@ -88,7 +89,13 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("  RespGate      %s:%d  -> forwards to 127.0.0.1:%d%n",
                 bound.getAddress().getHostAddress(), bound.getPort(), redis.port());
         out.println();
-        out.printf("Connect with:   redis-cli -p %d%n", bound.getPort());
+        out.printf("Connect with:   redis-cli -p %d --user %s --pass %s%n", bound.getPort(), DemoPolicy.APP_USER,
+                policy.appPassword());
+        out.printf("  user %-6s   ~* &* +@all -@dangerous   (try: SET k v, GET k, then FLUSHALL or CONFIG SET dir /tmp)%n",
+                DemoPolicy.APP_USER);
+        out.printf("  user %-6s   read-only on cache:*       (password: %s)%n", DemoPolicy.READER_USER,
+                policy.readerPassword());
+        out.println("  Without AUTH every command is refused (-NOAUTH). These passwords are made for this run only.");
         out.println("Stop with:      Ctrl-C");
         out.println();
         out.flush();

@@ -43,6 +43,10 @@ final class RunCommand implements Callable<Integer> {
             server = RespGateServer.start(loaded);
         } catch (InterruptedException e) {
             throw e;
+        } catch (ConfigException e) {
+            spec.commandLine().getErr().println(e.getMessage());
+            spec.commandLine().getErr().flush();
+            return RespGateCli.EXIT_CONFIG;
         } catch (Exception e) {
             log.error("the proxy could not start", e);
             spec.commandLine().getErr().println("respgate: the proxy could not start on "

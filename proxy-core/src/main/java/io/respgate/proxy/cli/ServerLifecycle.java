@@ -56,9 +56,14 @@ final class ServerLifecycle {
                 Runtime.getRuntime().halt(RespGateCli.EXIT_FAILURE);
             }
         });
+        Runnable restoreHangup = Signals.installHangup(() -> {
+            log.info("received SIGHUP: reloading the policy");
+            server.reloadPolicy();
+        });
         try {
             server.awaitTermination();
         } finally {
+            restoreHangup.run();
             restoreSignals.run();
             cleanup.run();
         }

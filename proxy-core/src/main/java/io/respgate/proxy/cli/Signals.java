@@ -37,4 +37,16 @@ final class Signals {
         }
         return () -> restore.forEach(Runnable::run);
     }
+
+    /** Routes HUP to {@code reload}; returns an action that restores the previous handler. */
+    static Runnable installHangup(Runnable reload) {
+        try {
+            Signal hup = new Signal("HUP");
+            SignalHandler previous = Signal.handle(hup, s -> reload.run());
+            return () -> Signal.handle(hup, previous);
+        } catch (Throwable e) {
+            log.debug("no handler for SIGHUP ({}); reload the policy by editing its file", e.toString());
+            return () -> { };
+        }
+    }
 }

@@ -37,11 +37,50 @@ class RespGateCliTest {
     @Test
     void checkAcceptsAGoodFile() throws Exception {
         Path file = tmp.resolve("respgate.yaml");
-        Files.writeString(file, "listen: {address: 127.0.0.1, port: 6380}\nupstream: {address: 127.0.0.1:6379}\n");
+        Files.writeString(tmp.resolve("policy.yaml"), "users:\n  default:\n    acl: \"off\"\n");
+        Files.writeString(file, "listen: {address: 127.0.0.1, port: 6380}\nupstream: {address: 127.0.0.1:6379}\n"
+                + "policy: {file: policy.yaml}\n");
         Result r = execute("check", "--config", file.toString());
         assertEquals(0, r.exitCode(), r::err);
-        assertEquals("OK: " + file + System.lineSeparator(), r.out());
+        assertTrue(r.out().startsWith("OK: " + file + " (policy "), r::out);
         assertEquals("", r.err());
+    }
+
+    @Test
+    void checkLintsTheExamplePolicy() throws Exception {
+        Path examples = Path.of("..", "examples", "respgate.yaml");
+        Result r = execute("check", "--config", examples.toString());
+        assertEquals(0, r.exitCode(), r::err);
+        assertTrue(r.out().contains("warning:"), "the example admin user has +@all, which lint names: " + r.out());
+        assertTrue(r.out().contains("5 users"), r::out);
+    }
+
+    @Test
+    void checkWithoutAPolicyFails() throws Exception {
+        Path file = tmp.resolve("nopolicy.yaml");
+        Files.writeString(file, "upstream: {address: 127.0.0.1:6379}\n");
+        Result r = execute("check", "--config", file.toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("refuses to start without one"), r::err);
+    }
+
+    @Test
+    void hashPasswordPrintsTheSha256OfStdinWithoutItsNewline() {
+        CommandLine cli = new CommandLine(new RespGateCli(), new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> cls) throws Exception {
+                if (cls == HashPasswordCommand.class) {
+                    return cls.cast(new HashPasswordCommand(new java.io.ByteArrayInputStream("s3cret\n".getBytes())));
+                }
+                return CommandLine.defaultFactory().create(cls);
+            }
+        });
+        java.io.StringWriter out = new java.io.StringWriter();
+        cli.setOut(new java.io.PrintWriter(out));
+        assertEquals(0, cli.execute("hash-password"));
+        // sha256("s3cret"), computed independently with sha256sum
+        assertEquals("1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0", out.toString().strip());
+        assertFalse(out.toString().contains("s3cret"));
     }
 
     @Test
@@ -76,10 +115,19 @@ class RespGateCliTest {
     @Test
     void runWithABadConfigExits2BeforeStartingAnything() throws Exception {
         Path file = tmp.resolve("bad.yaml");
-        Files.writeString(file, "upstream: {address: 127.0.0.1:6379}\npolicy: {file: p.yaml}\n");
+        Files.writeString(file, "upstream: {address: 127.0.0.1:6379}\naudit: {file: a.jsonl}\n");
         Result r = execute("run", "--config", file.toString());
         assertEquals(2, r.exitCode());
-        assertEquals(file + ": policy: not supported yet by this version", r.err().strip());
+        assertEquals(file + ": audit: not supported yet by this version", r.err().strip());
+    }
+
+    @Test
+    void runWithoutAPolicyRefusesToStart() throws Exception {
+        Path file = tmp.resolve("nopolicy.yaml");
+        Files.writeString(file, "listen: {address: 127.0.0.1, port: 1}\nupstream: {address: 127.0.0.1:6379}\n");
+        Result r = execute("run", "--config", file.toString());
+        assertEquals(2, r.exitCode());
+        assertTrue(r.err().contains("refuses to start without one"), r::err);
     }
 
     @Test

@@ -5,7 +5,7 @@ import io.respgate.config.LimitsConfig;
 import io.respgate.config.ListenConfig;
 import io.respgate.config.RespGateConfig;
 import io.respgate.config.UpstreamConfig;
-import io.respgate.policy.Gate;
+import io.respgate.policy.PolicySnapshot;
 import io.respgate.proxy.RespGateServer;
 
 import java.util.concurrent.TimeUnit;
@@ -22,14 +22,14 @@ public final class ProxiedRedis implements AutoCloseable {
     }
 
     public static ProxiedRedis start(String... redisArgs) throws Exception {
-        return start(Gate.ALLOW_ALL, LimitsConfig.defaults(), redisArgs);
+        return start(TestPolicies.transparent(), LimitsConfig.defaults(), redisArgs);
     }
 
-    public static ProxiedRedis start(Gate gate, LimitsConfig limits, String... redisArgs) throws Exception {
+    public static ProxiedRedis start(PolicySnapshot policy, LimitsConfig limits, String... redisArgs) throws Exception {
         RedisProcess redis = RedisProcess.start(redisArgs);
         ProxiedRedis pair = new ProxiedRedis(redis);
         try {
-            pair.startProxy(gate, UpstreamConfig.of(HOST, redis.port()), limits);
+            pair.startProxy(policy, UpstreamConfig.of(HOST, redis.port()), limits);
         } catch (Exception e) {
             redis.close();
             throw e;
@@ -38,9 +38,9 @@ public final class ProxiedRedis implements AutoCloseable {
     }
 
     /** Replaces the proxy (stopping the running one) with one built from these settings. */
-    public void startProxy(Gate gate, UpstreamConfig upstream, LimitsConfig limits) throws InterruptedException {
+    public void startProxy(PolicySnapshot policy, UpstreamConfig upstream, LimitsConfig limits) throws InterruptedException {
         stopProxy();
-        proxy = RespGateServer.start(new RespGateConfig(new ListenConfig(HOST, 0), upstream, limits), gate);
+        proxy = RespGateServer.start(new RespGateConfig(new ListenConfig(HOST, 0), upstream, limits), policy);
     }
 
     public void stopProxy() throws InterruptedException {

@@ -1,0 +1,92 @@
+package io.respgate.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.respgate.codec.CommandFrame;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * {@code HELLO [protover [AUTH user pass] [SETNAME name]]} read the way Redis 7.0's
+ * {@code helloCommand} reads it, so the proxy can take the AUTH part itself and forward the rest.
+ *
+ * @param version   the protocol version asked for, or 0 if none was given
+ * @param authIndex index of the AUTH keyword, or -1 if there is none
+ * @param error     the error Redis would answer (text after {@code -}), or null if the request is valid
+ */
+record HelloRequest(long version, int authIndex, String error) {
+    private static final byte[] AUTH = "AUTH".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SETNAME = "SETNAME".getBytes(StandardCharsets.US_ASCII);
+
+    static HelloRequest parse(CommandFrame frame) {
+        long version = 0;
+        int next = 1;
+        if (frame.argCount() >= 2) {
+            version = parseLong(frame, 1);
+            if (version == Long.MIN_VALUE) {
+                return new HelloRequest(0, -1, "ERR Protocol version is not an integer or out of range");
+            }
+            if (version < 2 || version > 3) {
+                return new HelloRequest(version, -1, "NOPROTO unsupported protocol version");
+            }
+            next = 2;
+        }
+        int authIndex = -1;
+        for (int j = next; j < frame.argCount(); j++) {
+            int more = frame.argCount() - 1 - j;
+            if (frame.argEqualsIgnoreCase(j, AUTH) && more >= 2) {
+                authIndex = j;
+                j += 2;
+            } else if (frame.argEqualsIgnoreCase(j, SETNAME) && more >= 1) {
+                j++;
+            } else {
+                return new HelloRequest(version, -1, "ERR Syntax error in HELLO option '" + frame.argToString(j) + "'");
+            }
+        }
+        return new HelloRequest(version, authIndex, null);
+    }
+
+    /** The same HELLO without its {@code AUTH user pass}, for Redis; the caller owns the buffer. */
+    ByteBuf withoutAuth(ByteBufAllocator alloc, CommandFrame frame) {
+        int args = frame.argCount() - 3;
+        ByteBuf out = alloc.buffer();
+        writeHeader(out, '*', args);
+        for (int i = 0; i < frame.argCount(); i++) {
+            if (i >= authIndex && i < authIndex + 3) {
+                continue;
+            }
+            writeHeader(out, '$', frame.argLength(i));
+            out.writeBytes(frame.bytes(), frame.argIndex(i), frame.argLength(i));
+            out.writeByte('\r').writeByte('\n');
+        }
+        return out;
+    }
+
+    private static void writeHeader(ByteBuf out, char marker, int n) {
+        out.writeByte(marker);
+        out.writeCharSequence(Integer.toString(n), StandardCharsets.US_ASCII);
+        out.writeByte('\r').writeByte('\n');
+    }
+
+    /** Redis's string2ll on argument {@code i}; Long.MIN_VALUE when it is not an integer. */
+    private static long parseLong(CommandFrame frame, int i) {
+        int length = frame.argLength(i);
+        if (length == 0 || length > 19) {
+            return Long.MIN_VALUE;
+        }
+        boolean negative = frame.argByte(i, 0) == '-';
+        int k = negative ? 1 : 0;
+        if (k == length) {
+            return Long.MIN_VALUE;
+        }
+        long value = 0;
+        for (; k < length; k++) {
+            byte b = frame.argByte(i, k);
+            if (b < '0' || b > '9' || (k == (negative ? 1 : 0) && b == '0' && length > k + 1)) {
+                return Long.MIN_VALUE;
+            }
+            value = value * 10 + (b - '0');
+        }
+        return negative ? -value : value;
+    }
+}

@@ -1,0 +1,137 @@
+package io.respgate.proxy;
+
+import io.respgate.policy.PolicySnapshot;
+import io.respgate.policy.PolicyUser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.util.Arrays;
+
+/**
+ * Who one connection is. Authentication follows Redis: a connection starts as the user
+ * {@code default} when that user is on and needs no password, and otherwise must authenticate
+ * before anything else. Passwords are checked against the policy's hashes, never forwarded.
+ */
+final class SessionAuth {
+    private static final Logger log = LoggerFactory.getLogger(SessionAuth.class);
+
+    static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
+    static final String LOCKED_OUT = "ERR too many failed authentication attempts from this address; try again later";
+    static final String TOO_MANY_CONNECTIONS = "ERR this user has reached its connection limit";
+
+    private final PolicyState policy;
+    private final AuthLockout lockout;
+    private final UserConnections connections;
+    private final InetAddress source;
+    private PolicySnapshot snapshot;
+    private PolicyUser user;
+
+    SessionAuth(PolicyState policy, AuthLockout lockout, UserConnections connections, InetAddress source) {
+        this.policy = policy;
+        this.lockout = lockout;
+        this.connections = connections;
+        this.source = source;
+        this.snapshot = policy.current();
+    }
+
+    /** Signs in as {@code default} if the policy leaves it open to this address; returns whether it did. */
+    boolean signInOpenDefault() {
+        snapshot = policy.current();
+        PolicyUser open = snapshot.openDefaultUser();
+        if (open == null || !open.allowsSource(source)) {
+            return false;
+        }
+        return take(open);
+    }
+
+    /**
+     * Authenticates as {@code username}; returns null on success or the error text to answer.
+     * The password array is wiped before returning.
+     */
+    String authenticate(String username, byte[] password) {
+        try {
+            if (source != null && lockout.isLockedOut(source)) {
+                log.warn("authentication refused: {} is locked out after repeated failures", source);
+                return LOCKED_OUT;
+            }
+            PolicySnapshot current = policy.current();
+            PolicyUser candidate = current.user(username);
+            boolean ok = candidate != null && candidate.authenticates(password) && candidate.allowsSource(source);
+            if (!ok) {
+                if (source != null && lockout.recordFailure(source)) {
+                    log.warn("{} locked out after repeated authentication failures", source);
+                }
+                // A name the policy does not know is not logged: it may be a mistyped password.
+                log.info("authentication failed for {} from {}",
+                        candidate == null ? "an unknown user" : "user '" + candidate.name() + "'", source);
+                return WRONGPASS;
+            }
+            if (user != null && user.name().equals(candidate.name())) {
+                snapshot = current;
+                user = candidate;
+                return null;
+            }
+            PolicyUser previous = user;
+            snapshot = current;
+            if (!take(candidate)) {
+                return TOO_MANY_CONNECTIONS;
+            }
+            if (previous != null) {
+                connections.release(previous.name());
+            }
+            if (source != null) {
+                lockout.recordSuccess(source);
+            }
+            log.debug("user '{}' authenticated from {}", candidate.name(), source);
+            return null;
+        } finally {
+            Arrays.fill(password, (byte) 0);
+        }
+    }
+
+    private boolean take(PolicyUser candidate) {
+        if (!connections.tryAcquire(candidate.name(), candidate.maxConnections())) {
+            log.info("user '{}' refused from {}: connection limit {} reached", candidate.name(), source,
+                    candidate.maxConnections());
+            return false;
+        }
+        user = candidate;
+        return true;
+    }
+
+    /** The authenticated user, or null. */
+    PolicyUser user() {
+        return user;
+    }
+
+    /**
+     * The snapshot to judge the next command with. After a reload the user is looked up again;
+     * returns null when the user was removed or disabled (the connection must close).
+     */
+    PolicySnapshot currentSnapshot() {
+        PolicySnapshot now = policy.current();
+        if (now != snapshot) {
+            PolicyUser renewed = user == null ? null : now.user(user.name());
+            if (user != null && (renewed == null || !renewed.enabled())) {
+                return null;
+            }
+            snapshot = now;
+            user = renewed;
+        }
+        return snapshot;
+    }
+
+    /** RESET: back to what a new connection is. */
+    void reset() {
+        signOut();
+        signInOpenDefault();
+    }
+
+    void signOut() {
+        if (user != null) {
+            connections.release(user.name());
+            user = null;
+        }
+    }
+}
