@@ -56,6 +56,27 @@ class RespGateCliTest {
     }
 
     @Test
+    void explainNamesTheDecidingRuleAndNeverEchoesArguments() throws Exception {
+        Path examples = Path.of("..", "examples", "respgate.yaml");
+        Result denied = execute("explain", "--config", examples.toString(), "--user", "admin",
+                "--", "CONFIG", "SET", "dir", "/tmp/secret-path");
+        assertEquals(3, denied.exitCode(), denied::err);
+        assertTrue(denied.out().contains("rule:  guardrail:config|set dir"), denied::out);
+        assertFalse(denied.out().contains("secret-path"), denied::out);
+
+        Result keyDenied = execute("explain", "-c", examples.toString(), "-u", "cache-reader", "--", "SET", "cache:x", "1");
+        assertEquals(3, keyDenied.exitCode());
+        assertTrue(keyDenied.out().contains("acl:cache-reader"), keyDenied::out);
+
+        Result allowed = execute("explain", "-c", examples.toString(), "-u", "cache-reader", "--", "GET", "cache:x");
+        assertEquals(0, allowed.exitCode(), allowed::err);
+        assertTrue(allowed.out().startsWith("ALLOW"), allowed::out);
+
+        Result noUser = execute("explain", "-c", examples.toString(), "-u", "nobody", "--", "GET", "k");
+        assertEquals(2, noUser.exitCode());
+    }
+
+    @Test
     void checkWithoutAPolicyFails() throws Exception {
         Path file = tmp.resolve("nopolicy.yaml");
         Files.writeString(file, "upstream: {address: 127.0.0.1:6379}\n");
