@@ -37,7 +37,7 @@ public final class ConfigLoader {
     private static final List<String> UPSTREAM_KEYS =
             List.of("address", "username", "password_env", "password_file", "connect_timeout");
     private static final Set<String> UPSTREAM_RESERVED = Set.of("tls");
-    private static final List<String> POLICY_KEYS = List.of("file");
+    private static final List<String> POLICY_KEYS = List.of("file", "max_auth_failures", "auth_lockout");
     private static final List<String> LIMITS_KEYS = List.of("max_arguments", "max_bulk_length",
             "max_inline_length", "max_pending_replies", "max_pending_bytes", "drain_timeout");
 
@@ -281,8 +281,14 @@ public final class ConfigLoader {
                 throw error("policy.file", "is required: the path of the policy file (users and guardrails)");
             }
             String name = string("policy.file", m.get("file"), "the path of the policy file");
+            int maxFailures = m.containsKey("max_auth_failures")
+                    ? (int) count("policy.max_auth_failures", m.get("max_auth_failures"), 1_000_000)
+                    : PolicyConfig.DEFAULT_MAX_AUTH_FAILURES;
+            Duration lockout = m.containsKey("auth_lockout")
+                    ? duration("policy.auth_lockout", m.get("auth_lockout"), Duration.ofSeconds(1), Duration.ofDays(1))
+                    : PolicyConfig.DEFAULT_AUTH_LOCKOUT;
             try {
-                return new PolicyConfig(baseDir.resolve(name.strip()).normalize());
+                return new PolicyConfig(baseDir.resolve(name.strip()).normalize(), maxFailures, lockout);
             } catch (InvalidPathException e) {
                 throw error("policy.file", "is not a valid path, got " + Values.quote(name));
             }

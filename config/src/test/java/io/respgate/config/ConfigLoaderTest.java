@@ -630,6 +630,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void authLockoutSettings() throws Exception {
+        PolicyConfig defaults = parse(MINIMAL + "policy: {file: p.yaml}\n").policy().orElseThrow();
+        assertEquals(10, defaults.maxAuthFailures());
+        assertEquals(Duration.ofMinutes(1), defaults.authLockout());
+        PolicyConfig set = parse(MINIMAL + "policy: {file: p.yaml, max_auth_failures: 3, auth_lockout: 5m}\n")
+                .policy().orElseThrow();
+        assertEquals(3, set.maxAuthFailures());
+        assertEquals(Duration.ofMinutes(5), set.authLockout());
+        fails(MINIMAL + "policy: {file: p.yaml, max_auth_failures: 0}\n", "policy.max_auth_failures");
+        fails(MINIMAL + "policy: {file: p.yaml, auth_lockout: 10}\n", "policy.auth_lockout");
+    }
+
+    @Test
     void threeArgumentConstructorHasNoPolicy() {
         RespGateConfig c = new RespGateConfig(new ListenConfig("127.0.0.1", 1), new UpstreamConfig("h", 1,
                 Optional.empty(), Optional.empty(), Duration.ofSeconds(1)), LimitsConfig.defaults());

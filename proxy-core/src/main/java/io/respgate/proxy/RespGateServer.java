@@ -53,10 +53,6 @@ public final class RespGateServer implements AutoCloseable {
     private volatile PolicyWatcher policyWatcher;
     private boolean shuttingDown;
 
-    /** Failed authentications from one address before it is locked out, and for how long. */
-    static final int AUTH_MAX_FAILURES = 10;
-    static final java.time.Duration AUTH_LOCKOUT = java.time.Duration.ofMinutes(1);
-
     private RespGateServer(RespGateConfig config, PolicySnapshot initialPolicy, Transport transport) throws InterruptedException {
         this.config = config;
         this.transport = transport;
@@ -148,12 +144,14 @@ public final class RespGateServer implements AutoCloseable {
 
     private static SessionSettings sessionSettings(RespGateConfig config, PolicyState policy, Transport transport) {
         UpstreamConfig upstream = config.upstream();
+        // Tests and the demo give a policy in code; they get the default lockout settings.
+        PolicyConfig lockout = config.policy().orElse(new PolicyConfig(java.nio.file.Path.of("policy.yaml")));
         ByteBuf auth = upstream.password()
                 .map(password -> Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(
                         UpstreamAuthCommand.encode(upstream.username().orElse(null), password.bytes())).asReadOnly()))
                 .orElse(null);
         return new SessionSettings(upstream.host(), upstream.port(), upstream.connectTimeout(), auth,
-                config.limits().maxPendingReplies(), policy, new AuthLockout(AUTH_MAX_FAILURES, AUTH_LOCKOUT),
+                config.limits().maxPendingReplies(), policy, new AuthLockout(lockout.maxAuthFailures(), lockout.authLockout()),
                 new UserConnections(), transport);
     }
 
