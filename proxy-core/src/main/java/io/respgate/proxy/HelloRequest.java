@@ -22,7 +22,7 @@ record HelloRequest(long version, int authIndex, String error) {
         long version = 0;
         int next = 1;
         if (frame.argCount() >= 2) {
-            version = parseLong(frame, 1);
+            version = frame.argAsLong(1);
             if (version == Long.MIN_VALUE) {
                 return new HelloRequest(0, -1, "ERR Protocol version is not an integer or out of range");
             }
@@ -66,27 +66,5 @@ record HelloRequest(long version, int authIndex, String error) {
         out.writeByte(marker);
         out.writeCharSequence(Integer.toString(n), StandardCharsets.US_ASCII);
         out.writeByte('\r').writeByte('\n');
-    }
-
-    /** Redis's string2ll on argument {@code i}; Long.MIN_VALUE when it is not an integer. */
-    private static long parseLong(CommandFrame frame, int i) {
-        int length = frame.argLength(i);
-        if (length == 0 || length > 19) {
-            return Long.MIN_VALUE;
-        }
-        boolean negative = frame.argByte(i, 0) == '-';
-        int k = negative ? 1 : 0;
-        if (k == length) {
-            return Long.MIN_VALUE;
-        }
-        long value = 0;
-        for (; k < length; k++) {
-            byte b = frame.argByte(i, k);
-            if (b < '0' || b > '9' || (k == (negative ? 1 : 0) && b == '0' && length > k + 1)) {
-                return Long.MIN_VALUE;
-            }
-            value = value * 10 + (b - '0');
-        }
-        return negative ? -value : value;
     }
 }

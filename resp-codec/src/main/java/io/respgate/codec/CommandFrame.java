@@ -115,6 +115,15 @@ public final class CommandFrame extends AbstractReferenceCounted {
         return bytes.getByte(spans[checkArg(i) * 2] + k);
     }
 
+    /**
+     * Argument {@code i} read as Redis's {@code string2ll} reads an integer (an optional {@code -},
+     * digits, no leading zeros, no overflow), or {@link Long#MIN_VALUE} if it is not one.
+     */
+    public long argAsLong(int i) {
+        int index = argIndex(i);
+        return RespIntegers.string2ll(bytes, index, index + argLength(i));
+    }
+
     /** Argument {@code i} decoded as UTF-8. For diagnostics and tests, never on the hot path. */
     public String argToString(int i) {
         return bytes.toString(argIndex(i), argLength(i), StandardCharsets.UTF_8);

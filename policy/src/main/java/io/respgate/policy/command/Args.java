@@ -84,45 +84,6 @@ final class Args {
      * no spaces, no leading zeros, no overflow), or {@link #INVALID}.
      */
     static long string2ll(CommandFrame frame, int i) {
-        ByteBuf buf = frame.bytes();
-        int from = frame.argIndex(i);
-        int len = frame.argLength(i);
-        int to = from + len;
-        if (len <= 0 || len >= 21) {
-            return INVALID;
-        }
-        int p = from;
-        if (len == 1 && buf.getByte(p) == '0') {
-            return 0;
-        }
-        boolean negative = false;
-        if (buf.getByte(p) == '-') {
-            negative = true;
-            p++;
-            if (p == to) {
-                return INVALID;
-            }
-        }
-        byte first = buf.getByte(p);
-        if (first < '1' || first > '9') {
-            return INVALID;
-        }
-        long v = -(first - '0');
-        for (p++; p < to; p++) {
-            byte b = buf.getByte(p);
-            if (b < '0' || b > '9' || v < Long.MIN_VALUE / 10) {
-                return INVALID;
-            }
-            v *= 10;
-            int digit = b - '0';
-            if (v < Long.MIN_VALUE + digit) {
-                return INVALID;
-            }
-            v -= digit;
-        }
-        if (negative) {
-            return v == Long.MIN_VALUE ? Long.MIN_VALUE + 1 : v;
-        }
-        return v == Long.MIN_VALUE ? INVALID : -v;
+        return frame.argAsLong(i);
     }
 }
