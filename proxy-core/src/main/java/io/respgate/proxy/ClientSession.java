@@ -57,6 +57,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private RequestDecoder decoder;
 
     private boolean resp3;
+    /** The database Redis confirmed for this connection, for users limited to some databases. */
+    private long database;
+    /** Databases asked for by SELECTs still waiting for Redis's answer, in order. */
+    private final java.util.ArrayDeque<Long> pendingSelects = new java.util.ArrayDeque<>(2);
     private boolean inMulti;
     private boolean multiHasLocalError;
     private boolean repliesOff;
@@ -212,6 +216,12 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             answerError(decision.error());
             return;
         }
+        if (!auth.user().allowsDatabase(database) && kind != CommandKind.SELECT && kind != CommandKind.RESET
+                && kind != CommandKind.PING) {
+            // A connection starts in db 0; a user limited to other databases must SELECT one first.
+            answerError("NOPERM this user may not use database " + database + "; SELECT an allowed database first");
+            return;
+        }
         switch (kind) {
             case MULTI -> {
                 if (!inMulti) {
@@ -228,6 +238,12 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             }
             case RESET -> reset(frame);
             case CLIENT -> client(frame);
+            case SELECT -> {
+                if (!refusedInMulti(frame)) {
+                    pendingSelects.add(frame.argCount() == 2 ? frame.argAsLong(1) : Long.MIN_VALUE);
+                    forward(frame, ReplyEffect.SELECT, 1);
+                }
+            }
             case SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE -> {
                 if (!refusedInMulti(frame)) {
                     forward(frame, ReplyEffect.SUBSCRIPTION, frame.argCount() - 1); // 0: an arity error
@@ -271,6 +287,14 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
     private void reset(CommandFrame frame) {
         auth.reset(); // like Redis: back to the default user, or to no user at all
+        // Back to db 0 for every command sent after this one; SELECTs still in flight before it
+        // must not move the database once their replies arrive.
+        database = 0;
+        int inFlight = pendingSelects.size();
+        pendingSelects.clear();
+        for (int i = 0; i < inFlight; i++) {
+            pendingSelects.add(Long.MIN_VALUE);
+        }
         if (decoder != null) {
             decoder.setAuthenticated(auth.user() != null);
         }
@@ -571,7 +595,14 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         switch (effect) {
             case ReplyEffect.HELLO_2 -> resp3 = false;
             case ReplyEffect.HELLO_3 -> resp3 = true;
+            case ReplyEffect.SELECT -> {
+                Long selected = pendingSelects.poll();
+                if (selected != null && selected != Long.MIN_VALUE) {
+                    database = selected;
+                }
+            }
             case ReplyEffect.RESET -> {
+                database = 0;
                 resp3 = false;
                 subscriptions.clear();
             }
@@ -641,6 +672,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         repliesOff = false;
         skipNextReply = false;
         subscriptions.clear();
+        database = 0;
+        pendingSelects.clear();
         answerWaitingWith(UPSTREAM_UNAVAILABLE);
         closeIfDone();
         readMoreIfAllowed();

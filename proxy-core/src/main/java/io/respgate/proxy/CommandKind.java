@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  * hot path compares no bytes for GET or SET.
  */
 enum CommandKind {
-    OTHER, QUIT, AUTH, RESET, MULTI, EXEC, DISCARD, HELLO, CLIENT,
+    OTHER, QUIT, AUTH, PING, RESET, MULTI, EXEC, DISCARD, HELLO, CLIENT, SELECT,
     SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE, UNSUBSCRIBE, PUNSUBSCRIBE, SUNSUBSCRIBE;
 
     private final byte[] upperName = name().getBytes(StandardCharsets.US_ASCII);
@@ -18,11 +18,11 @@ enum CommandKind {
     static CommandKind of(CommandFrame frame) {
         switch (frame.argLength(0)) {
             case 4:
-                return match(frame, QUIT, EXEC, AUTH);
+                return match(frame, QUIT, EXEC, AUTH, PING);
             case 5:
                 return match(frame, RESET, MULTI, HELLO);
             case 6:
-                return match(frame, CLIENT);
+                return match(frame, CLIENT, SELECT);
             case 7:
                 return match(frame, DISCARD);
             case 9:
@@ -49,6 +49,10 @@ enum CommandKind {
 
     private static CommandKind match(CommandFrame frame, CommandKind a, CommandKind b, CommandKind c) {
         return frame.argEqualsIgnoreCase(0, a.upperName) ? a : match(frame, b, c);
+    }
+
+    private static CommandKind match(CommandFrame frame, CommandKind a, CommandKind b, CommandKind c, CommandKind d) {
+        return frame.argEqualsIgnoreCase(0, a.upperName) ? a : match(frame, b, c, d);
     }
 
     boolean isSubscription() {

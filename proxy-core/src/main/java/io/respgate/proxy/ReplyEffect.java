@@ -16,6 +16,8 @@ final class ReplyEffect {
     static final byte UPSTREAM_AUTH = 5;
     /** The DISCARD sent in place of the EXEC of a transaction that had a local error. */
     static final byte SWALLOW = 6;
+    /** SELECT: the connection's database changes when Redis answers +OK. */
+    static final byte SELECT = 7;
 
     private ReplyEffect() {
     }

@@ -1,0 +1,54 @@
+package io.respgate.proxy.policy;
+
+import io.respgate.proxy.testing.ProxiedRedis;
+import io.respgate.proxy.testing.RawConnection;
+import io.respgate.proxy.testing.TestPolicies;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static io.respgate.proxy.testing.RawConnection.multibulk;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A user limited to some databases cannot use db 0 just because every connection starts there. */
+@Timeout(30)
+class DatabaseRestrictionTest {
+    private static final String NOT_DB0 = "-NOPERM this user may not use database 0; SELECT an allowed database first\r\n";
+
+    @Test
+    void aUserOfDatabaseOneMustSelectItBeforeAnythingElse() throws Exception {
+        String yaml = """
+                users:
+                  default:
+                    acl: "off"
+                  tenant:
+                    acl: "on #%s ~* +@all"
+                    databases: [1]
+                """.formatted(TestPolicies.hash("tenant-pw"));
+        try (ProxiedRedis pair = Fixtures.start(TestPolicies.parse(yaml));
+             RawConnection client = new RawConnection(pair.proxyPort());
+             RawConnection direct = new RawConnection(pair.redisPort())) {
+            direct.call("SET", "zero", "secret");
+            assertEquals("+OK\r\n", client.call("AUTH", "tenant", "tenant-pw"));
+            assertEquals(NOT_DB0, client.call("GET", "zero"));
+            assertEquals("+PONG\r\n", client.call("PING"));
+            assertTrue(client.call("SELECT", "0").startsWith("-NOPERM"), "db 0 is not the user's");
+            assertTrue(client.call("SELECT", "2").startsWith("-NOPERM"));
+            assertEquals("+OK\r\n", client.call("SELECT", "1"));
+            assertEquals("$-1\r\n", client.call("GET", "zero"), "db 1 has no such key");
+            assertEquals("+OK\r\n", client.call("SET", "one", "v"));
+            direct.call("SELECT", "1");
+            assertEquals("$1\r\nv\r\n", direct.call("GET", "one"));
+
+            // RESET goes back to db 0, which the user may not use; and a pipelined SELECT takes
+            // effect only once Redis confirms it.
+            client.send(multibulk("RESET") + multibulk("AUTH", "tenant", "tenant-pw") + multibulk("GET", "zero")
+                    + multibulk("SELECT", "1") + multibulk("GET", "one"));
+            assertEquals("+RESET\r\n", client.readReply());
+            assertEquals("+OK\r\n", client.readReply());
+            assertEquals(NOT_DB0, client.readReply());
+            assertEquals("+OK\r\n", client.readReply());
+            assertEquals(NOT_DB0, client.readReply(), "the SELECT before it was not yet confirmed when GET was decided");
+        }
+    }
+}
