@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """RespGate "foundation" end-to-end benchmark (python3 standard library only).
 
-Starts its own redis-server, HAProxy (mode tcp, one thread) and RespGate on free
-loopback ports, runs redis-benchmark against direct Redis, HAProxy and RespGate
-interleaved (target order rotated per repetition) and reports, per case, the
-throughput ratio target/direct, p50/p99 latency and CPU time per request of the
+Starts its own redis-server, HAProxy (mode tcp, one thread) and two RespGates on free
+loopback ports (one with an allow-all policy, one with a realistic policy: default
+guardrails, 20 users, AUTH required), runs redis-benchmark against direct Redis, HAProxy
+and both RespGates interleaved (target order rotated per repetition) and reports, per
+case, the throughput ratio target/direct, the policy cost (respgate-policy rps /
+respgate rps in the same repetition), p50/p99 latency and CPU time per request of the
 proxy process (utime+stime from /proc/PID/stat).
 
 Entry point: bench/run (see bench/README.md). Everything this script starts is
@@ -15,6 +17,7 @@ import argparse
 import csv
 import ctypes
 import datetime
+import hashlib
 import io
 import os
 import platform
@@ -34,11 +37,20 @@ REPO = Path(__file__).resolve().parents[2]
 JAR_REL = "proxy-core/target/proxy-core-0.1.0-SNAPSHOT-all.jar"
 BUILD_CMD = ["mvn", "-q", "-B", "-DskipTests", "package", "-pl", "proxy-core", "-am"]
 DEFAULT_JVM_OPTS = "-Xms256m -Xmx256m -XX:+UseParallelGC -XX:+AlwaysPreTouch"
-ALL_TARGETS = ["direct", "haproxy", "respgate"]
-PROXIES = ["haproxy", "respgate"]
+ALL_TARGETS = ["direct", "haproxy", "respgate", "respgate-policy"]
+PROXIES = ["haproxy", "respgate", "respgate-policy"]
+# Targets that are a RespGate (need the jar, get the full JIT warm-up).
+RESPGATES = ["respgate", "respgate-policy"]
+# respgate-policy: redis-benchmark authenticates as this user (--user/-a: AUTH on every connection).
+POLICY_USER = "bench"
+POLICY_PASSWORD = "respgate-bench-password"
+# Issue #3: a realistic policy costs at most 5% throughput against allow-all.
+POLICY_COST_LIMIT = 0.95
 LOOPBACK = "127.0.0.1"
 # redis-benchmark without -r uses this literal key for GET/SET; pre-populated so GET hits.
 BENCH_KEY = "key:__rand_int__"
+# Under key:* so the respgate-policy user may write it.
+SANITY_KEY = "key:respgate:bench:sanity"
 
 # (label, clients, pipeline, multiplier of --requests)
 SHAPES = [
@@ -167,15 +179,24 @@ def resp_exchange(port, payload, expect, timeout=3.0):
         return buf
 
 
-def wait_ready(name, proc, port, logpath, timeout):
+def auth_prefix(auth):
+    """AUTH user pass as RESP (b"" without auth) and the reply it must get."""
+    if not auth:
+        return b"", b""
+    return resp_cmd("AUTH", auth[0], auth[1]), b"+OK\r\n"
+
+
+def wait_ready(name, proc, port, logpath, timeout, auth=None):
     deadline = time.monotonic() + timeout
     last = ""
+    pre, pre_ok = auth_prefix(auth)
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise BenchError(f"{name} exited with code {proc.returncode} during startup; log {logpath}:\n"
                              + log_tail(logpath))
         try:
-            if resp_exchange(port, resp_cmd("PING"), b"+PONG\r\n", timeout=1.0).endswith(b"+PONG\r\n"):
+            want = pre_ok + b"+PONG\r\n"
+            if resp_exchange(port, pre + resp_cmd("PING"), want, timeout=1.0) == want:
                 return
             last = "no +PONG"
         except OSError as e:
@@ -185,15 +206,28 @@ def wait_ready(name, proc, port, logpath, timeout):
                      f"log {logpath}:\n" + log_tail(logpath))
 
 
-def sanity_check(name, port):
+def sanity_check(name, port, auth=None):
+    pre, pre_ok = auth_prefix(auth)
     val = f"respgate-bench-{os.getpid()}-{time.time_ns()}".encode()
-    r = resp_exchange(port, resp_cmd("SET", "respgate:bench:sanity", val), b"+OK\r\n")
-    if r != b"+OK\r\n":
+    r = resp_exchange(port, pre + resp_cmd("SET", SANITY_KEY, val), pre_ok + b"+OK\r\n")
+    if r != pre_ok + b"+OK\r\n":
         raise BenchError(f"{name}: SET sanity check got {r!r}")
-    exp = b"$%d\r\n%s\r\n" % (len(val), val)
-    r = resp_exchange(port, resp_cmd("GET", "respgate:bench:sanity"), exp)
+    exp = pre_ok + b"$%d\r\n%s\r\n" % (len(val), val)
+    r = resp_exchange(port, pre + resp_cmd("GET", SANITY_KEY), exp)
     if r != exp:
         raise BenchError(f"{name}: GET sanity check got {r!r}, expected {exp!r}")
+    if auth:
+        # The policy must really be in force: no access without AUTH, a key outside the user's
+        # patterns and a guardrail command are refused.
+        r = resp_exchange(port, resp_cmd("GET", SANITY_KEY), b"\r\n")
+        if not r.startswith(b"-"):
+            raise BenchError(f"{name}: GET without AUTH was not refused: {r!r}")
+        r = resp_exchange(port, pre + resp_cmd("GET", "other:key"), b"\r\n")
+        if not r.startswith(pre_ok + b"-NOPERM"):
+            raise BenchError(f"{name}: GET outside the key patterns was not refused: {r!r}")
+        r = resp_exchange(port, pre + resp_cmd("FLUSHALL"), b"\r\n")
+        if not r.startswith(pre_ok + b"-"):
+            raise BenchError(f"{name}: FLUSHALL was not refused: {r!r}")
 
 
 def proc_tree(root):
@@ -296,12 +330,13 @@ def java_bin():
 
 
 class Target:
-    def __init__(self, name, port, proc=None, cpu_pids=None, logpath=None):
+    def __init__(self, name, port, proc=None, cpu_pids=None, logpath=None, auth=None):
         self.name = name
         self.port = port
         self.proc = proc
         self.cpu_pids = cpu_pids or []
         self.logpath = logpath
+        self.auth = auth  # (user, password) redis-benchmark must authenticate with, or None
 
     def alive(self):
         return self.proc is None or self.proc.poll() is None
@@ -352,14 +387,44 @@ def start_haproxy(mgr, tmp, redis_port):
     return Target("haproxy", port, p, [p.pid], logpath)
 
 
-def start_respgate(mgr, tmp, redis_port, args, jar):
+# The transparent (allow-all) policy of the "respgate" target: an open default user and the
+# guardrails lifted, so redis-benchmark (which sends CONFIG GET at start) runs unchanged.
+ALLOW_ALL_POLICY = 'guardrails: {allow: ["@all"]}\nusers:\n  default:\n    acl: "on nopass ~* &* +@all"\n'
+
+
+def sha256_hex(s):
+    return hashlib.sha256(s.encode()).hexdigest()
+
+
+def realistic_policy():
+    """The policy of the "respgate-policy" target: default guardrails, no anonymous access, the
+    benchmark user (allowed exactly the keys redis-benchmark uses) and 19 more users of 10 key
+    patterns each (as in GateBenchmark), so the user table and the ACLs are of a realistic size."""
+    lines = ["# generated by bench/scripts/foundation.py: default guardrails, 20 users",
+             "guardrails: {allow: [], deny: []}",
+             "users:",
+             "  default:",
+             '    acl: "off"',
+             f"  {POLICY_USER}:",
+             f'    acl: "on #{sha256_hex(POLICY_PASSWORD)} ~key:* ~counter:* ~mylist ~myset:* &* +@all -@dangerous"']
+    kinds = ["%R~", "%W~", "~"]
+    for n in range(19):
+        pats = " ".join(f"{kinds[p % 3]}prefix{n}:{chr(ord('a') + p)}*" for p in range(10))
+        lines += [f"  user{n}:",
+                  f'    acl: "on #{sha256_hex(f"password-{n}")} {pats} &chan{n}:* +@all -@dangerous"']
+    return "\n".join(lines) + "\n"
+
+
+def start_respgate(mgr, tmp, redis_port, args, jar, name="respgate"):
     port = free_port()
-    cfg = tmp / "respgate.yaml"
-    policy = tmp / "policy.yaml"
-    # The transparent policy: an open default user and the guardrails lifted, so redis-benchmark
-    # (which sends CONFIG GET at start) runs unchanged. Policy cost is measured separately.
-    policy.write_text('guardrails: {allow: ["@all"]}\n'
-                      'users:\n  default:\n    acl: "on nopass ~* &* +@all"\n')
+    cfg = tmp / f"{name}.yaml"
+    policy = tmp / f"{name}-policy.yaml"
+    auth = None
+    if name == "respgate-policy":
+        policy.write_text(realistic_policy())
+        auth = (POLICY_USER, POLICY_PASSWORD)
+    else:
+        policy.write_text(ALLOW_ALL_POLICY)
     cfg.write_text(f"listen: {{address: {LOOPBACK}, port: {port}}}\n"
                    f"upstream: {{address: {LOOPBACK}:{redis_port}}}\n"
                    f"policy: {{file: {policy}}}\n")
@@ -377,12 +442,12 @@ def start_respgate(mgr, tmp, redis_port, args, jar):
     else:
         argv = [java_bin()] + shlex.split(args.jvm_opts) + ["-jar", str(jar), "run", "--config", str(cfg)]
         shown = " ".join(shlex.quote(a) for a in argv)
-    logpath = tmp / "respgate.log"
-    log(f"starting respgate: {shown}")
-    p = mgr.start("respgate", argv, logpath, env=env, cwd=str(REPO))
-    wait_ready("respgate", p, port, logpath, args.startup_timeout)
+    logpath = tmp / f"{name}.log"
+    log(f"starting {name}: {shown}")
+    p = mgr.start(name, argv, logpath, env=env, cwd=str(REPO))
+    wait_ready(name, p, port, logpath, args.startup_timeout, auth)
     time.sleep(0.2)
-    return Target("respgate", port, p, proc_tree(p.pid), logpath), shown
+    return Target(name, port, p, proc_tree(p.pid), logpath, auth), shown
 
 
 # --------------------------------------------------------------------------- running
@@ -395,6 +460,8 @@ def run_benchmark(target, case, requests, redis_target, timeout):
     """One redis-benchmark run; returns a dict (ok=False with note on failure)."""
     argv = ["redis-benchmark", "-h", LOOPBACK, "-p", str(target.port), "-t", case.op.lower(),
             "-c", str(case.clients), "-P", str(case.pipeline), "-n", str(requests), "--csv"]
+    if target.auth:
+        argv += ["--user", target.auth[0], "-a", target.auth[1]]
     row = {"target": target.name, "case": case.name, "op": case.op, "clients": case.clients,
            "pipeline": case.pipeline, "requests": requests, "ok": False, "note": ""}
     if not target.alive() or not redis_target.alive():
@@ -465,14 +532,14 @@ def med(xs):
     return statistics.median(xs) if xs else None
 
 
-def fmt_ratio(xs):
+def fmt_ratio(xs, digits=2):
     xs = [x for x in xs if x is not None]
     if not xs:
         return "-"
     m = statistics.median(xs)
     if len(xs) == 1:
-        return f"{m:.2f}"
-    return f"{m:.2f} ({min(xs):.2f}-{max(xs):.2f})"
+        return f"{m:.{digits}f}"
+    return f"{m:.{digits}f} ({min(xs):.{digits}f}-{max(xs):.{digits}f})"
 
 
 def fmt_lat(rows):
@@ -532,6 +599,13 @@ def build_report(meta, cases, targets, results, reps):
                 out[r["rep"]] = r["ratio_vs_direct"]
         return out
 
+    def policy_costs(case):
+        """rep -> respgate-policy rps / respgate (allow-all) rps of that repetition."""
+        return {r["rep"]: r["ratio_vs_allow_all"] for r in ok_rows(case, "respgate-policy")
+                if r.get("ratio_vs_allow_all") is not None}
+
+    with_policy = "respgate" in targets and "respgate-policy" in targets
+
     lines = []
     lines.append(f"# RespGate foundation benchmark — {meta['date']}")
     lines.append("")
@@ -542,6 +616,8 @@ def build_report(meta, cases, targets, results, reps):
     head = ["case", "direct rps", "direct p50/p99 ms"]
     for t in proxies:
         head += [f"{t} rps", f"{t} ratio", f"{t} p50/p99 ms"]
+    if with_policy:
+        head += ["policy / allow-all"]
     head += [f"{t} CPU µs/req" for t in proxies]
     head += ["redis CPU µs/req (" + "/".join(targets) + ")"]
     lines.append("| " + " | ".join(head) + " |")
@@ -552,6 +628,8 @@ def build_report(meta, cases, targets, results, reps):
             rows = ok_rows(c, t)
             row += [fmt_rps(med([r["rps"] for r in rows])), fmt_ratio(list(ratios(c, t).values())),
                     fmt_lat(rows)]
+        if with_policy:
+            row.append(fmt_ratio(list(policy_costs(c).values()), 3))
         for t in proxies:
             row.append(fmt_us(med([r.get("proxy_cpu_us_per_req") for r in ok_rows(c, t)])))
         row.append("/".join(fmt_us(med([r.get("redis_cpu_us_per_req") for r in ok_rows(c, t)])) for t in targets))
@@ -560,7 +638,32 @@ def build_report(meta, cases, targets, results, reps):
     lines.append("Ratio = target rps / direct rps within the same repetition; shown as median (min-max) "
                  f"over {reps} repetition(s). rps, latency and CPU columns are medians. p50/p99 are "
                  "redis-benchmark's per-request latency (with pipelining: the pipeline round trip). "
-                 "CPU µs/req = (utime+stime of the proxy process during the run) / requests.")
+                 "CPU µs/req = (utime+stime of the proxy process during the run) / requests."
+                 + (" policy / allow-all = respgate-policy rps / respgate rps within the same repetition, "
+                    "median (min-max)." if with_policy else ""))
+
+    if with_policy:
+        lines.append("")
+        lines.append(f"## Target: a realistic policy costs at most {100 * (1 - POLICY_COST_LIMIT):.0f}% "
+                     "throughput against allow-all (respgate-policy rps >= "
+                     f"{POLICY_COST_LIMIT:.2f} x respgate rps)")
+        lines.append("")
+        lines.append("| case | reps policy/allow-all >= " + f"{POLICY_COST_LIMIT:.2f}"
+                     + " | policy/allow-all median (min-max) | CPU µs/req policy / allow-all | met |")
+        lines.append("|---|---:|---:|---:|---|")
+        all_met = True
+        for c in cases:
+            pc = policy_costs(c)
+            n_ok = sum(1 for v in pc.values() if v >= POLICY_COST_LIMIT)
+            m = med(list(pc.values()))
+            met = m is not None and m >= POLICY_COST_LIMIT
+            all_met &= met
+            cpu_p = med([r.get("proxy_cpu_us_per_req") for r in ok_rows(c, "respgate-policy")])
+            cpu_a = med([r.get("proxy_cpu_us_per_req") for r in ok_rows(c, "respgate")])
+            lines.append(f"| {c.name} | {n_ok}/{len(pc)} | {fmt_ratio(list(pc.values()), 3)} | "
+                         f"{fmt_us(cpu_p)} / {fmt_us(cpu_a)} | {'yes' if met else '**no**'} |")
+        lines.append("")
+        lines.append(f"Overall (medians, every case): **{'met' if all_met else 'not met'}**")
 
     if "respgate" in targets and "haproxy" in targets:
         lines.append("")
@@ -611,8 +714,9 @@ def build_report(meta, cases, targets, results, reps):
 def parse_args(argv):
     ap = argparse.ArgumentParser(
         prog="bench/run",
-        description="End-to-end benchmark: direct Redis vs HAProxy (mode tcp, 1 thread) vs RespGate, "
-                    "with redis-benchmark GET/SET at 50 clients P1, 50 clients P16 and 1 client P1.")
+        description="End-to-end benchmark: direct Redis vs HAProxy (mode tcp, 1 thread) vs RespGate "
+                    "(allow-all policy) vs RespGate with a realistic policy, with redis-benchmark GET/SET "
+                    "at 50 clients P1, 50 clients P16 and 1 client P1.")
     ap.add_argument("--quick", action="store_true", help="short run (< 2 minutes): fewer requests, 2 reps")
     ap.add_argument("--reps", type=int, help="repetitions (default 3, quick 2)")
     ap.add_argument("--requests", type=int,
@@ -621,7 +725,7 @@ def parse_args(argv):
     ap.add_argument("--out", default=str(REPO / "bench" / "results"),
                     help="output directory (default bench/results/)")
     ap.add_argument("--targets", default=",".join(ALL_TARGETS),
-                    help="comma-separated subset of direct,haproxy,respgate (direct is always included)")
+                    help="comma-separated subset of " + ",".join(ALL_TARGETS) + " (direct is always included)")
     ap.add_argument("--ops", default=",".join(OPS), help="comma-separated subset of GET,SET")
     ap.add_argument("--jar", help=f"RespGate jar (default {JAR_REL}, built if missing)")
     ap.add_argument("--no-build", action="store_true", help="never run maven; skip RespGate if the jar is missing")
@@ -677,12 +781,14 @@ def main(argv):
         ensure_tools(args.targets)
         targets_wanted = list(args.targets)
         jar = None
-        if "respgate" in targets_wanted and not args.respgate_cmd:
+        if any(t in targets_wanted for t in RESPGATES) and not args.respgate_cmd:
             jar, why = find_or_build_jar(args, tmp)
             if jar is None:
-                skipped["respgate"] = why
+                for t in RESPGATES:
+                    if t in targets_wanted:
+                        skipped[t] = why
+                        targets_wanted.remove(t)
                 log(f"\n*** SKIPPING RespGate: {why}\n")
-                targets_wanted.remove("respgate")
 
         cases = [Case(op, label, c, p, max(1, int(round(args.requests * mult))))
                  for op in args.ops for (label, c, p, mult) in SHAPES]
@@ -691,19 +797,21 @@ def main(argv):
         redis = start_redis(mgr, tmp)
         resp_exchange(redis.port, resp_cmd("SET", BENCH_KEY, "xxx"), b"+OK\r\n")
         targets = {"direct": redis}
-        respgate_argv = None
         if "haproxy" in targets_wanted:
             targets["haproxy"] = start_haproxy(mgr, tmp, redis.port)
-        if "respgate" in targets_wanted:
+        respgate_argvs = {}
+        for name in RESPGATES:
+            if name not in targets_wanted:
+                continue
             try:
-                targets["respgate"], respgate_argv = start_respgate(mgr, tmp, redis.port, args, jar)
+                targets[name], respgate_argvs[name] = start_respgate(mgr, tmp, redis.port, args, jar, name)
             except BenchError as e:
-                skipped["respgate"] = f"failed to start: {e}"
-                log(f"\n*** SKIPPING RespGate: {e}\n")
-                targets_wanted.remove("respgate")
-        for name in targets_wanted:
+                skipped[name] = f"failed to start: {e}"
+                log(f"\n*** SKIPPING {name}: {e}\n")
+                targets_wanted.remove(name)
+        for name in list(targets_wanted):
             try:
-                sanity_check(name, targets[name].port)
+                sanity_check(name, targets[name].port, targets[name].auth)
             except (BenchError, OSError) as e:
                 if name == "direct":
                     raise
@@ -717,7 +825,7 @@ def main(argv):
         log("warm-up pass ...")
         for t in order:
             for c in cases:
-                n = args.warmup if t == "respgate" else max(100, args.warmup // 10)
+                n = args.warmup if t in RESPGATES else max(100, args.warmup // 10)
                 n = max(100, int(n * c.requests / args.requests))
                 r = run_benchmark(targets[t], c, n, redis, args.run_timeout)
                 if not r["ok"]:
@@ -743,15 +851,19 @@ def main(argv):
                         direct_rps = r["rps"]
                     if r["ok"]:
                         cpu = r.get("proxy_cpu_us_per_req")
-                        log(f"[{i}/{total}] rep {rep} {c.name:<12} {t:<8} {r['rps']:>11,.0f} rps  "
+                        log(f"[{i}/{total}] rep {rep} {c.name:<12} {t:<15} {r['rps']:>11,.0f} rps  "
                             f"p50 {r['p50_latency_ms']:.3f} p99 {r['p99_latency_ms']:.3f} ms  "
                             + (f"proxy {cpu:.2f} " if cpu is not None else "")
                             + f"redis {r['redis_cpu_us_per_req']:.2f} µs/req")
                     else:
-                        log(f"[{i}/{total}] rep {rep} {c.name:<12} {t:<8} FAILED: {r['note']}")
+                        log(f"[{i}/{total}] rep {rep} {c.name:<12} {t:<15} FAILED: {r['note']}")
+                allow_all_rps = next((r["rps"] for r in rep_rows if r["target"] == "respgate" and r["ok"]), None)
                 for r in rep_rows:
                     r["ratio_vs_direct"] = (round(r["rps"] / direct_rps, 4)
                                             if r["ok"] and direct_rps else None)
+                    if r["target"] == "respgate-policy":
+                        r["ratio_vs_allow_all"] = (round(r["rps"] / allow_all_rps, 4)
+                                                   if r["ok"] and allow_all_rps else None)
                 results.extend(rep_rows)
 
         finished = datetime.datetime.now()
@@ -765,17 +877,27 @@ def main(argv):
         ]
         if "haproxy" in order:
             header.append(("haproxy", cmd_version(["haproxy", "-v"]) + "; mode tcp, nbthread 1, timeouts 1h"))
-        if "respgate" in order:
+        if any(t in order for t in RESPGATES):
             if not args.respgate_cmd:
                 header.append(("java", cmd_version([java_bin(), "-version"])))
-            header.append(("respgate", respgate_argv))
+            for t in RESPGATES:
+                if t in order:
+                    header.append((t, respgate_argvs[t]))
             header.append(("JVM flags", args.jvm_opts if not args.respgate_cmd else "(custom --respgate-cmd)"))
+            if "respgate" in order:
+                header.append(("respgate policy", "allow-all: guardrails lifted, open default user"))
+            if "respgate-policy" in order:
+                header.append(("respgate-policy policy",
+                               f"default guardrails, default off, user {POLICY_USER} "
+                               "'~key:* ~counter:* ~mylist ~myset:* &* +@all -@dangerous' (redis-benchmark "
+                               f"--user {POLICY_USER} -a ..., AUTH on every connection) and 19 more users of "
+                               "10 key patterns each"))
         for t, why in skipped.items():
             header.append((f"{t} skipped", why.splitlines()[0]))
         header.append(("parameters",
                        f"reps {args.reps}{' (quick)' if args.quick else ''}; requests per run: "
                        + ", ".join(f"{lab} {max(1, int(round(args.requests * m)))}" for lab, _, _, m in SHAPES)
-                       + f"; warm-up {args.warmup}/case for respgate; value size 3 B, one key (no -r); "
+                       + f"; warm-up {args.warmup}/case for respgate targets; value size 3 B, one key (no -r); "
                          f"targets in rotated order per repetition: {', '.join(order)}; "
                          f"all on {LOOPBACK}, no CPU pinning; CPU from /proc/PID/stat (CLK_TCK {CLK_TCK})"))
         meta = {"date": started.strftime("%Y-%m-%d"), "header": header}
@@ -787,7 +909,7 @@ def main(argv):
         csv_path = md_path.with_suffix(".csv")
         md_path.write_text(report)
         cols = ["timestamp", "rep", "order", "case", "op", "clients", "pipeline", "requests", "target", "ok",
-                "rps", "ratio_vs_direct", "avg_latency_ms", "min_latency_ms", "p50_latency_ms",
+                "rps", "ratio_vs_direct", "ratio_vs_allow_all", "avg_latency_ms", "min_latency_ms", "p50_latency_ms",
                 "p95_latency_ms", "p99_latency_ms", "max_latency_ms", "wall_s", "proxy_cpu_s",
                 "proxy_cpu_us_per_req", "redis_cpu_s", "redis_cpu_us_per_req", "note"]
         with open(csv_path, "w", newline="") as f:
