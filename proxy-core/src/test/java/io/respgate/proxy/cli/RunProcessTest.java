@@ -20,9 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code respgate run} as a real process: it serves, reloads its policy (file watch or SIGHUP, whichever
- * comes first), and on SIGTERM
- * finishes the replies it owes and exits 0.
+ * {@code respgate run} as a real process: it serves, reloads its policy (file watch or SIGHUP,
+ * whichever comes first), and on SIGTERM finishes the replies it owes and exits 0.
  */
 @Timeout(90)
 class RunProcessTest {
