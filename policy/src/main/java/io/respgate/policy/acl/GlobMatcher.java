@@ -97,6 +97,24 @@ public final class GlobMatcher {
         }
     }
 
+    /**
+     * Whether the key matches, given both as a copy ({@code copy[0, length)}) and in place
+     * ({@code buf} at {@code index}): the literal and prefix forms compare the copy as an array,
+     * the general form reads the buffer. Allocation-free.
+     */
+    boolean matches(byte[] copy, int length, ByteBuf buf, int index) {
+        switch (kind) {
+            case LITERAL:
+                return length == literalLength && Arrays.equals(copy, 0, literalLength, pattern, 0, literalLength);
+            case PREFIX:
+                return length >= literalLength && Arrays.equals(copy, 0, literalLength, pattern, 0, literalLength);
+            case NON_EMPTY:
+                return length > 0;
+            default:
+                return match(pattern, 0, pattern.length, buf, index, length, 0) == MATCH;
+        }
+    }
+
     /** Whether {@code string} matches. For tests and diagnostics; wraps the array. */
     public boolean matches(byte[] string) {
         return matches(Unpooled.wrappedBuffer(string), 0, string.length);
