@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The running proxy: a listening socket, its event loops, and the client connections it accepted.
@@ -46,16 +47,13 @@ public final class RespGateServer implements AutoCloseable {
     private final EventLoopGroup ioGroup;
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final Channel serverChannel;
-    private final Transport transport;
     private final CountDownLatch terminated = new CountDownLatch(1);
-    private final Object shutdownLock = new Object();
     private final PolicyState policy;
     private volatile PolicyWatcher policyWatcher;
-    private boolean shuttingDown;
+    private final AtomicBoolean shuttingDown = new AtomicBoolean();
 
     private RespGateServer(RespGateConfig config, PolicySnapshot initialPolicy, Transport transport) throws InterruptedException {
         this.config = config;
-        this.transport = transport;
         this.policy = new PolicyState(initialPolicy);
         this.acceptGroup = transport.newGroup(1, "respgate-accept");
         this.ioGroup = transport.newGroup(Runtime.getRuntime().availableProcessors(), "respgate-io");
@@ -164,11 +162,8 @@ public final class RespGateServer implements AutoCloseable {
      * timeout closes whatever is left. Returns at once; {@link #awaitTermination()} waits.
      */
     public void shutdownGracefully() {
-        synchronized (shutdownLock) {
-            if (shuttingDown) {
-                return;
-            }
-            shuttingDown = true;
+        if (!shuttingDown.compareAndSet(false, true)) {
+            return;
         }
         long drainMillis = config.limits().drainTimeout().toMillis();
         log.info("shutting down: no new connections, draining {} for up to {} ms", clients.size(), drainMillis);
@@ -221,10 +216,6 @@ public final class RespGateServer implements AutoCloseable {
     public void close() throws InterruptedException {
         shutdownGracefully();
         awaitTermination();
-    }
-
-    String transportName() {
-        return transport.name();
     }
 
 }

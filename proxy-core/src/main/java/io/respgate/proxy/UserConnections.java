@@ -27,9 +27,4 @@ final class UserConnections {
             count.decrementAndGet();
         }
     }
-
-    int count(String user) {
-        AtomicInteger count = open.get(user);
-        return count == null ? 0 : count.get();
-    }
 }
