@@ -32,11 +32,10 @@ public final class ConfigLoader {
 
     private static final List<String> TOP_KEYS = List.of("listen", "upstream", "policy", "limits");
     private static final Set<String> TOP_RESERVED = Set.of("admin", "audit");
-    private static final List<String> LISTEN_KEYS = List.of("address", "port");
-    private static final Set<String> LISTEN_RESERVED = Set.of("tls");
+    private static final List<String> LISTEN_KEYS =
+            List.of("address", "port", "tls", "insecure_plaintext", "insecure_allow_anonymous");
     private static final List<String> UPSTREAM_KEYS =
-            List.of("address", "username", "password_env", "password_file", "connect_timeout");
-    private static final Set<String> UPSTREAM_RESERVED = Set.of("tls");
+            List.of("address", "username", "password_env", "password_file", "connect_timeout", "tls");
     private static final List<String> POLICY_KEYS = List.of("file", "max_auth_failures", "auth_lockout");
     private static final List<String> LIMITS_KEYS = List.of("max_arguments", "max_bulk_length",
             "max_inline_length", "max_pending_replies", "max_pending_bytes", "drain_timeout");
@@ -98,15 +97,12 @@ public final class ConfigLoader {
     }
 
     /** One parse: the source name, environment and base directory, and the walk over the YAML tree. */
-    private static final class Reader {
-        private final String source;
+    private static final class Reader extends ScalarReader {
         private final Function<String, String> env;
-        private final Path baseDir;
 
         Reader(String source, Function<String, String> env, Path baseDir) {
-            this.source = source;
+            super(source, baseDir);
             this.env = env;
-            this.baseDir = baseDir;
         }
 
         RespGateConfig read(String yaml) throws ConfigException {
@@ -147,7 +143,7 @@ public final class ConfigLoader {
         }
 
         private ListenConfig listen(Object value) throws ConfigException {
-            Map<String, Object> m = section("listen", value, LISTEN_KEYS, LISTEN_RESERVED);
+            Map<String, Object> m = section("listen", value, LISTEN_KEYS, Set.of());
             String address = ListenConfig.DEFAULT_ADDRESS;
             if (m.containsKey("address")) {
                 String path = "listen.address";
@@ -159,11 +155,20 @@ public final class ConfigLoader {
                 }
             }
             int port = m.containsKey("port") ? port("listen.port", m.get("port")) : ListenConfig.DEFAULT_PORT;
-            return new ListenConfig(address, port);
+            Optional<ServerTlsConfig> tls = m.containsKey("tls")
+                    ? Optional.of(new TlsSections(this).server(m.get("tls"))) : Optional.empty();
+            boolean plaintext = m.containsKey("insecure_plaintext")
+                    && bool("listen.insecure_plaintext", m.get("insecure_plaintext"));
+            if (plaintext && tls.isPresent()) {
+                throw error("listen.insecure_plaintext", "contradicts listen.tls: the listener uses TLS; remove one");
+            }
+            boolean anonymous = m.containsKey("insecure_allow_anonymous")
+                    && bool("listen.insecure_allow_anonymous", m.get("insecure_allow_anonymous"));
+            return new ListenConfig(address, port, tls, plaintext, anonymous);
         }
 
         private UpstreamConfig upstream(Object value) throws ConfigException {
-            Map<String, Object> m = section("upstream", value, UPSTREAM_KEYS, UPSTREAM_RESERVED);
+            Map<String, Object> m = section("upstream", value, UPSTREAM_KEYS, Set.of());
             if (!m.containsKey("address")) {
                 throw error("upstream.address", "is required: the Redis server to forward to, e.g. 127.0.0.1:6379");
             }
@@ -216,7 +221,17 @@ public final class ConfigLoader {
                 connectTimeout = duration("upstream.connect_timeout", m.get("connect_timeout"),
                         Duration.ofMillis(1), MAX_CONNECT_TIMEOUT);
             }
-            return new UpstreamConfig(address.host(), address.port(), username, password, connectTimeout);
+            Optional<UpstreamTlsConfig> tls = Optional.empty();
+            if (m.containsKey("tls")) {
+                if (addressText.strip().regionMatches(true, 0, "redis://", 0, 8)) {
+                    throw error("upstream.tls", "needs a TLS address: write rediss:// instead of redis:// in"
+                            + " upstream.address (or host:port)");
+                }
+                tls = Optional.of(new TlsSections(this).upstream(m.get("tls")));
+            } else if (address.tls()) {
+                tls = Optional.of(new TlsSections(this).upstream(null));
+            }
+            return new UpstreamConfig(address.host(), address.port(), username, password, connectTimeout, tls);
         }
 
         private Secret passwordFromEnv(String path, Object value) throws ConfigException {
@@ -316,72 +331,6 @@ public final class ConfigLoader {
                     : LimitsConfig.DEFAULT_DRAIN_TIMEOUT;
             return new LimitsConfig(maxArguments, maxBulkLength, maxInlineLength, maxPendingReplies,
                     maxPendingBytes, drainTimeout);
-        }
-
-        // ---- scalars ----------------------------------------------------------------------
-
-        private String string(String path, Object value, String what) throws ConfigException {
-            if (!(value instanceof String s)) {
-                throw error(path, "must be " + what + ", got " + Values.describe(value));
-            }
-            if (s.isBlank()) {
-                throw error(path, "must be " + what + ", got an empty string");
-            }
-            return s;
-        }
-
-        private int port(String path, Object value) throws ConfigException {
-            Long n = Values.integral(value);
-            if (n == null || n < 1 || n > 65535) {
-                throw error(path, "must be an integer between 1 and 65535, got " + Values.describe(value));
-            }
-            return n.intValue();
-        }
-
-        private long count(String path, Object value, long max) throws ConfigException {
-            Long n = Values.integral(value);
-            if (n == null || n < 1 || n > max) {
-                throw error(path, "must be an integer between 1 and " + max + ", got " + Values.describe(value));
-            }
-            return n;
-        }
-
-        private long size(String path, Object value, long max) throws ConfigException {
-            long bytes = Values.size(value);
-            if (bytes == Values.SIZE_OVERFLOW) {
-                throw error(path, "must be between 1 byte and " + Values.formatSize(max) + " bytes, got "
-                        + Values.describe(value) + ", which is too large");
-            }
-            if (bytes < 0 && Values.integral(value) == null) {
-                String hint = Values.singleLetterSize(value)
-                        ? " (write kb, mb or gb: in Redis a bare k, m or g means powers of 1000)" : "";
-                throw error(path, "must be a size in bytes, as an integer or with a kb/mb/gb suffix (e.g. 64kb,"
-                        + " 512mb)" + hint + ", got " + Values.describe(value));
-            }
-            if (bytes < 1 || bytes > max) {
-                throw error(path, "must be between 1 byte and " + Values.formatSize(max) + " bytes, got "
-                        + Values.describe(value));
-            }
-            return bytes;
-        }
-
-        private Duration duration(String path, Object value, Duration min, Duration max) throws ConfigException {
-            Duration d = Values.duration(value);
-            if (d == null) {
-                String hint = Values.integral(value) != null || value instanceof Double
-                        ? " (a plain number is ambiguous: add a unit)" : "";
-                throw error(path, "must be a duration with a unit: ms, s, m or h (e.g. \"250ms\", \"2s\", \"1m\")"
-                        + hint + ", got " + Values.describe(value));
-            }
-            if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-                throw error(path, "must be between " + Values.format(min) + " and " + Values.format(max)
-                        + ", got " + Values.describe(value));
-            }
-            return d;
-        }
-
-        private ConfigException error(String path, String problem) {
-            return new ConfigException(source, path, problem);
         }
 
         private static String join(String path, String key) {

@@ -47,7 +47,7 @@ public final class PolicyLoader {
     private static final List<String> TOP_KEYS = List.of("guardrails", "users");
     private static final List<String> GUARDRAIL_KEYS = List.of("allow", "deny");
     private static final List<String> USER_KEYS = List.of("acl", "databases", "source_networks", "scripts",
-            "max_connections", "deny_args", "allow_only_args");
+            "max_connections", "deny_args", "allow_only_args", "certificates");
     private static final List<String> SCRIPT_KEYS = List.of("sha1", "functions");
     private static final List<String> DENY_KEYS = List.of("command", "args", "anywhere", "option", "max");
     private static final List<String> ALLOW_ONLY_KEYS = List.of("command", "args");
@@ -117,7 +117,11 @@ public final class PolicyLoader {
                     throw error(ex.path().isEmpty() ? path : path + "." + ex.path(), ex.problem());
                 }
             }
-            return PolicySnapshot.of(version, Instant.now(), guardrails, compiled);
+            try {
+                return PolicySnapshot.of(version, Instant.now(), guardrails, compiled);
+            } catch (IllegalArgumentException e) {
+                throw error("users", e.getMessage());
+            }
         }
 
         private Guardrails guardrails(Object value) throws ConfigException {
@@ -180,7 +184,9 @@ public final class PolicyLoader {
             List<UserSpec.ArgRuleSpec> deny = argRules(path + ".deny_args", m.get("deny_args"), DENY_KEYS);
             List<UserSpec.ArgRuleSpec> allowOnly = argRules(path + ".allow_only_args", m.get("allow_only_args"),
                     ALLOW_ONLY_KEYS);
-            return new UserSpec(name, acl, databases, networks, scripts, maxConnections, deny, allowOnly);
+            List<String> certificates = strings(path + ".certificates", m.get("certificates"),
+                    "a certificate name (cn:, dn:, dns: or uri:)");
+            return new UserSpec(name, acl, databases, networks, scripts, maxConnections, deny, allowOnly, certificates);
         }
 
         private List<UserSpec.ArgRuleSpec> argRules(String path, Object value, List<String> keys)

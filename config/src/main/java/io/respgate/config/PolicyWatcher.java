@@ -3,36 +3,28 @@ package io.respgate.config;
 import io.respgate.policy.PolicySnapshot;
 
 import java.io.IOException;
-import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Reloads a policy file when it changes and on request. Watches the file's directory (so editors
- * that write a new file and rename it over the old one, and symlink swaps as in Kubernetes
- * ConfigMaps, are seen), waits until the directory has been quiet for the debounce period, and
- * reloads only when the file's content changed. A reload that succeeds hands the new snapshot to
+ * Reloads a policy file when it changes ({@link FileChangeWatcher}) and on request, but only when
+ * the file's content changed. A reload that succeeds hands the new snapshot to
  * {@code onReload}; one that fails keeps the old snapshot in force and hands the error text (file,
  * key and problem, never a secret) to {@code onError}. Callbacks run on the watcher thread (or the
  * caller of {@link #reloadNow}); nothing they throw escapes into the watcher thread.
  */
 public final class PolicyWatcher implements AutoCloseable {
-    public static final Duration DEFAULT_DEBOUNCE = Duration.ofMillis(250);
+    public static final Duration DEFAULT_DEBOUNCE = FileChangeWatcher.DEFAULT_DEBOUNCE;
 
     private final Path file;
     private final Duration debounce;
     private final Consumer<PolicySnapshot> onReload;
     private final Consumer<String> onError;
-    private final WatchService watch;
-    private final Thread thread;
+    private final FileChangeWatcher watcher;
     private final Object lock = new Object();
     private volatile boolean closed;
     private String lastVersion;
@@ -44,12 +36,11 @@ public final class PolicyWatcher implements AutoCloseable {
         this.onReload = onReload;
         this.onError = onError;
         this.lastVersion = initialVersion;
-        Path dir = file.toAbsolutePath().getParent();
-        this.watch = FileSystems.getDefault().newWatchService();
-        dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-                StandardWatchEventKinds.ENTRY_DELETE);
-        this.thread = new Thread(this::run, "respgate-policy-watcher");
-        this.thread.setDaemon(true);
+        this.watcher = FileChangeWatcher.start(List.of(file), debounce, () -> {
+            if (Files.exists(file)) {
+                reload(false);
+            }
+        }, error -> report(file + ": policy " + error), "respgate-policy-watcher");
     }
 
     /**
@@ -67,10 +58,8 @@ public final class PolicyWatcher implements AutoCloseable {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(onReload, "onReload");
         Objects.requireNonNull(onError, "onError");
-        PolicyWatcher w = new PolicyWatcher(file, Objects.requireNonNull(debounce, "debounce"), onReload, onError,
+        return new PolicyWatcher(file, Objects.requireNonNull(debounce, "debounce"), onReload, onError,
                 current == null ? null : current.version());
-        w.thread.start();
-        return w;
     }
 
     /**
@@ -120,58 +109,11 @@ public final class PolicyWatcher implements AutoCloseable {
         }
     }
 
-    private void run() {
-        String name = file.getFileName().toString();
-        while (!closed) {
-            try {
-                WatchKey key = watch.take();
-                boolean relevant = drain(key, name);
-                // Debounce: wait until the directory is quiet.
-                while (!closed) {
-                    WatchKey more = watch.poll(debounce.toMillis(), TimeUnit.MILLISECONDS);
-                    if (more == null) {
-                        break;
-                    }
-                    relevant |= drain(more, name);
-                }
-                if (relevant && !closed && Files.exists(file)) {
-                    reload(false);
-                }
-            } catch (ClosedWatchServiceException | InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                report(file + ": policy watcher error (" + e.getClass().getSimpleName() + ")");
-            }
-        }
-    }
-
-    /** Whether the events concern the policy file (or may: an overflow or a symlinked directory swap). */
-    private static boolean drain(WatchKey key, String name) {
-        boolean relevant = false;
-        for (var event : key.pollEvents()) {
-            Object ctx = event.context();
-            relevant |= event.kind() == StandardWatchEventKinds.OVERFLOW || ctx == null
-                    || ctx.toString().equals(name) || ctx.toString().startsWith("..");
-        }
-        key.reset();
-        return relevant;
-    }
-
     @Override
     public void close() {
         synchronized (lock) {
             closed = true;
         }
-        try {
-            watch.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-        thread.interrupt();
-        try {
-            thread.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        watcher.close();
     }
 }

@@ -13,9 +13,9 @@ import java.util.Optional;
  * {@code redis://[user@]host[:port][/0]}. Problems are reported as {@link IllegalArgumentException}
  * whose message never contains a password that might have been written into the URL.
  */
-record UpstreamAddress(String host, int port, Optional<String> username) {
+record UpstreamAddress(String host, int port, Optional<String> username, boolean tls) {
 
-    static final String FORMS = "host:port, [ipv6]:port or redis://[user@]host[:port]";
+    static final String FORMS = "host:port, [ipv6]:port, redis://[user@]host[:port] or rediss://[user@]host[:port]";
 
     static UpstreamAddress parse(String raw) {
         String s = raw.strip();
@@ -37,17 +37,13 @@ record UpstreamAddress(String host, int port, Optional<String> username) {
                         + " got " + Values.quote(redact(s)));
             }
             try {
-                return hostPort(s, false, Optional.empty());
+                return hostPort(s, false, Optional.empty(), false);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(e.getMessage() + "; expected " + FORMS + ", got " + Values.quote(s));
             }
         }
         String scheme = s.substring(0, schemeEnd).toLowerCase(Locale.ROOT);
-        if (scheme.equals("rediss")) {
-            throw new IllegalArgumentException("TLS to Redis is not supported yet (rediss://); use redis:// to a"
-                    + " Redis on a trusted network");
-        }
-        if (!scheme.equals("redis")) {
+        if (!scheme.equals("redis") && !scheme.equals("rediss")) {
             throw new IllegalArgumentException("unsupported URL scheme " + Values.quote(scheme + "://")
                     + "; expected " + FORMS);
         }
@@ -83,7 +79,7 @@ record UpstreamAddress(String host, int port, Optional<String> username) {
         }
         checkTail(tail);
         try {
-            return hostPort(hostPort, true, user);
+            return hostPort(hostPort, true, user, scheme.equals("rediss"));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage() + "; expected " + FORMS + ", got "
                     + Values.quote(redact(s)));
@@ -124,7 +120,7 @@ record UpstreamAddress(String host, int port, Optional<String> username) {
         return -1;
     }
 
-    private static UpstreamAddress hostPort(String s, boolean portOptional, Optional<String> user) {
+    private static UpstreamAddress hostPort(String s, boolean portOptional, Optional<String> user, boolean tls) {
         String host;
         String portText;
         if (s.startsWith("[")) {
@@ -163,7 +159,7 @@ record UpstreamAddress(String host, int port, Optional<String> username) {
         } else {
             port = parsePort(portText);
         }
-        return new UpstreamAddress(host, port, user);
+        return new UpstreamAddress(host, port, user, tls);
     }
 
     private static int parsePort(String text) {

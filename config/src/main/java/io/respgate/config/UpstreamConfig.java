@@ -14,9 +14,10 @@ import java.util.Optional;
  * @param username       Redis ACL user for the proxy's connections; empty means {@code default}
  * @param password       the proxy's password for Redis, if any
  * @param connectTimeout how long to wait for a TCP connection to Redis
+ * @param tls            TLS to Redis ({@code rediss://}); empty means plaintext
  */
 public record UpstreamConfig(String host, int port, Optional<String> username, Optional<Secret> password,
-                             Duration connectTimeout) {
+                             Duration connectTimeout, Optional<UpstreamTlsConfig> tls) {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final int DEFAULT_REDIS_PORT = 6379;
 
@@ -25,6 +26,7 @@ public record UpstreamConfig(String host, int port, Optional<String> username, O
         Objects.requireNonNull(username, "username");
         Objects.requireNonNull(password, "password");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(tls, "tls");
         if (host.isEmpty()) {
             throw new IllegalArgumentException("upstream host must not be empty");
         }
@@ -36,8 +38,19 @@ public record UpstreamConfig(String host, int port, Optional<String> username, O
         }
     }
 
+    /** Plaintext. */
+    public UpstreamConfig(String host, int port, Optional<String> username, Optional<Secret> password,
+                          Duration connectTimeout) {
+        this(host, port, username, password, connectTimeout, Optional.empty());
+    }
+
     /** No credentials, default connect timeout. */
     public static UpstreamConfig of(String host, int port) {
         return new UpstreamConfig(host, port, Optional.empty(), Optional.empty(), DEFAULT_CONNECT_TIMEOUT);
+    }
+
+    /** The same upstream over TLS. */
+    public UpstreamConfig withTls(UpstreamTlsConfig upstreamTls) {
+        return new UpstreamConfig(host, port, username, password, connectTimeout, Optional.of(upstreamTls));
     }
 }

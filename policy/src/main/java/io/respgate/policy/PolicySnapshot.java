@@ -10,6 +10,7 @@ import io.respgate.policy.command.CommandTable;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +51,7 @@ public final class PolicySnapshot {
     private final CommandTable table;
     private final Map<String, PolicyUser> users;
     private final PolicyUser openDefault;
+    private final Map<CertificateName, PolicyUser> byCertificate;
     private final Decision[] arityDenied;
 
     private PolicySnapshot(String version, Instant loadedAt, Guardrails guardrails, List<PolicyUser> users) {
@@ -64,6 +66,17 @@ public final class PolicySnapshot {
             }
         }
         this.users = Collections.unmodifiableMap(map);
+        Map<CertificateName, PolicyUser> certs = new HashMap<>();
+        for (PolicyUser u : users) {
+            for (CertificateName name : u.certificates()) {
+                PolicyUser other = certs.putIfAbsent(name, u);
+                if (other != null) {
+                    throw new IllegalArgumentException("the certificate name " + name + " is listed by users '"
+                            + other.name() + "' and '" + u.name() + "'; a certificate must map to one user");
+                }
+            }
+        }
+        this.byCertificate = Map.copyOf(certs);
         PolicyUser d = map.get("default");
         this.openDefault = d != null && d.enabled() && d.nopass() ? d : null;
         this.arityDenied = new Decision[table.size()];
@@ -78,7 +91,7 @@ public final class PolicySnapshot {
      * the guardrails' command table.
      *
      * @param version  an identifier of the policy source, see {@link #versionOf}
-     * @throws IllegalArgumentException for two users with one name
+     * @throws IllegalArgumentException for two users with one name, or one certificate name listed by two users
      */
     public static PolicySnapshot of(String version, Instant loadedAt, Guardrails guardrails, List<PolicyUser> users) {
         return new PolicySnapshot(version, loadedAt, guardrails, List.copyOf(users));
@@ -105,6 +118,29 @@ public final class PolicySnapshot {
     /** User {@code default} if it is {@code on} and {@code nopass} (new connections are authenticated as it), else null. */
     public PolicyUser openDefaultUser() {
         return openDefault;
+    }
+
+    /**
+     * The user a verified client certificate maps to. The user may be disabled; the caller refuses
+     * the connection then. A certificate whose names are listed by more than one user is ambiguous.
+     */
+    public CertificateMatch userFor(CertificateIdentity identity) {
+        PolicyUser found = null;
+        for (CertificateName name : identity.names()) {
+            PolicyUser u = byCertificate.get(name);
+            if (u != null) {
+                if (found != null && found != u) {
+                    return CertificateMatch.AMBIGUOUS;
+                }
+                found = u;
+            }
+        }
+        return found == null ? CertificateMatch.NONE : new CertificateMatch(found, false);
+    }
+
+    /** Whether any user is mapped from a client certificate. */
+    public boolean mapsCertificates() {
+        return !byCertificate.isEmpty();
     }
 
     public int userCount() {

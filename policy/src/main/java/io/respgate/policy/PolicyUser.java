@@ -30,6 +30,7 @@ public final class PolicyUser {
     private final CompiledAcl acl;
     private final byte[][] hashes;
     private final List<Cidr> networks;
+    private final List<CertificateName> certificates;
     private final int[] databases;
     private final String aclRuleId;
     private final Special special;
@@ -45,13 +46,14 @@ public final class PolicyUser {
     private final Decision sortGetDenied;
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
-    private PolicyUser(UserSpec spec, AclRules rules, CommandTable table, List<Cidr> networks, int[] databases,
-                       ArgRule[][] argRules, AllowOnly[] allowOnly) {
+    private PolicyUser(UserSpec spec, AclRules rules, CommandTable table, List<Cidr> networks,
+                       List<CertificateName> certificates, int[] databases, ArgRule[][] argRules, AllowOnly[] allowOnly) {
         this.spec = spec;
         this.rules = rules;
         this.acl = rules.compile();
         this.hashes = rules.passwordHashes().stream().map(PasswordHashing::unhex).toArray(byte[][]::new);
         this.networks = List.copyOf(networks);
+        this.certificates = List.copyOf(certificates);
         this.databases = databases;
         this.aclRuleId = "acl:" + spec.name();
         this.special = new Special(table);
@@ -102,6 +104,19 @@ public final class PolicyUser {
             } catch (IllegalArgumentException | NullPointerException e) {
                 throw new PolicyException("source_networks[" + i + "]", user + "'" + n + "' is not a valid CIDR"
                         + " network (" + e.getMessage() + "); write e.g. 10.0.0.0/8 or ::1/128");
+            }
+        }
+        List<CertificateName> certificates = new ArrayList<>();
+        for (int i = 0; i < spec.certificates().size(); i++) {
+            String c = spec.certificates().get(i);
+            try {
+                CertificateName name = CertificateName.parse(Objects.requireNonNull(c, "certificate"));
+                if (!certificates.contains(name)) {
+                    certificates.add(name);
+                }
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new PolicyException("certificates[" + i + "]", user + "'" + c + "' " + e.getMessage()
+                        + "; write e.g. cn:api-client, dns:api.internal or uri:spiffe://prod.example/ns/app/sa/api");
             }
         }
         int[] dbs = null;
@@ -191,7 +206,7 @@ public final class PolicyUser {
                 allowOnly[target.id()] = new AllowOnly(prev.argStart, merged, prev.decision);
             }
         }
-        return new PolicyUser(spec, rules, table, networks, dbs, argRules, allowOnly);
+        return new PolicyUser(spec, rules, table, networks, certificates, dbs, argRules, allowOnly);
     }
 
     private static CommandSpec command(CommandTable table, UserSpec.ArgRuleSpec r, String path, String user)
@@ -277,6 +292,11 @@ public final class PolicyUser {
     }
 
     /** Most concurrent connections as this user; 0 = unlimited. */
+    /** The client certificate names that map to this user. */
+    public List<CertificateName> certificates() {
+        return certificates;
+    }
+
     public int maxConnections() {
         return spec.maxConnections();
     }

@@ -14,10 +14,12 @@ import java.util.Objects;
  * @param maxConnections most concurrent connections as this user; 0 = unlimited
  * @param denyArgs       argument rules that deny when they match
  * @param allowOnlyArgs  argument rules that allow only the arguments they list
+ * @param certificates   client certificate names that sign a connection in as this user, see
+ *                       {@link CertificateName#parse}
  */
 public record UserSpec(String name, String acl, List<Integer> databases, List<String> sourceNetworks,
                        Scripts scripts, int maxConnections, List<ArgRuleSpec> denyArgs,
-                       List<ArgRuleSpec> allowOnlyArgs) {
+                       List<ArgRuleSpec> allowOnlyArgs, List<String> certificates) {
     public UserSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(acl, "acl");
@@ -25,6 +27,13 @@ public record UserSpec(String name, String acl, List<Integer> databases, List<St
         sourceNetworks = sourceNetworks == null ? List.of() : List.copyOf(sourceNetworks);
         denyArgs = denyArgs == null ? List.of() : List.copyOf(denyArgs);
         allowOnlyArgs = allowOnlyArgs == null ? List.of() : List.copyOf(allowOnlyArgs);
+        certificates = certificates == null ? List.of() : List.copyOf(certificates);
+    }
+
+    /** A user no client certificate maps to. */
+    public UserSpec(String name, String acl, List<Integer> databases, List<String> sourceNetworks, Scripts scripts,
+                    int maxConnections, List<ArgRuleSpec> denyArgs, List<ArgRuleSpec> allowOnlyArgs) {
+        this(name, acl, databases, sourceNetworks, scripts, maxConnections, denyArgs, allowOnlyArgs, List.of());
     }
 
     /** A user with only ACL rules. */

@@ -6,11 +6,14 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.respgate.codec.CommandFrame;
 import io.respgate.codec.ProtocolViolation;
 import io.respgate.codec.RespReplies;
 import io.respgate.codec.RequestDecoder;
+import io.respgate.policy.CertificateIdentity;
 import io.respgate.policy.Decision;
 import io.respgate.policy.PolicySnapshot;
 import org.slf4j.Logger;
@@ -18,6 +21,9 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -95,10 +101,46 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         SocketAddress remote = ctx.channel().remoteAddress();
         auth = new SessionAuth(settings.policy(), settings.lockout(), settings.connections(),
                 remote instanceof InetSocketAddress inet ? inet.getAddress() : null);
-        if (!auth.signInOpenDefault() && decoder != null) {
+        if (decoder != null) {
             decoder.setAuthenticated(false); // Redis's stricter limits until the client signs in
         }
+        // Over TLS nothing is read before the handshake, whose client certificate may name the user.
+        if (ctx.pipeline().get(SslHandler.class) == null) {
+            if (auth.signInOpenDefault()) {
+                signedIn();
+            }
+        }
         ctx.fireChannelActive();
+    }
+
+    /** The TLS handshake finished: sign in by the client certificate, if it maps to a user. */
+    private void handshakeDone(SslHandshakeCompletionEvent event) {
+        if (!event.isSuccess()) {
+            log.debug("TLS handshake with {} failed: {}", ctx.channel().remoteAddress(), event.cause().toString());
+            ctx.close();
+            return;
+        }
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        X509Certificate peer = null;
+        try {
+            Certificate[] chain = ssl.engine().getSession().getPeerCertificates();
+            if (chain.length > 0 && chain[0] instanceof X509Certificate x509) {
+                peer = x509;
+            }
+        } catch (SSLPeerUnverifiedException e) {
+            // no client certificate: the client signs in as it would without TLS
+        }
+        String refusal = auth.signInWithCertificate(peer == null ? null : CertificateIdentity.of(peer),
+                settings.requireMappedCertificate());
+        if (refusal != null) {
+            // Like Redis's own "max number of clients reached": one error, then the connection closes.
+            closing = true;
+            ctx.writeAndFlush(RespReplies.error(ctx.alloc(), refusal)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (auth.user() != null) {
+            signedIn();
+        }
     }
 
     @Override
@@ -158,6 +200,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             if (auth != null && auth.user() != null && auth.currentSnapshot() == null) {
                 userRevoked();
             }
+        } else if (evt instanceof SslHandshakeCompletionEvent handshake) {
+            handshakeDone(handshake);
         } else if (evt == DrainRequest.INSTANCE) {
             draining = true;
             closeIfDone();
@@ -338,6 +382,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         if (refusedInMulti(frame)) {
             return;
         }
+        if (auth.certificateBound()) {
+            answerError(SessionAuth.CERTIFICATE_BOUND);
+            return;
+        }
         int argc = frame.argCount();
         if (argc < 2) {
             answerError("ERR wrong number of arguments for 'auth' command");
@@ -372,6 +420,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         HelloRequest hello = HelloRequest.parse(frame);
         if (hello.error() != null) {
             answerError(hello.error());
+            return;
+        }
+        if (hello.authIndex() >= 0 && auth.certificateBound()) {
+            answerError(SessionAuth.CERTIFICATE_BOUND);
             return;
         }
         if (hello.authIndex() >= 0) {

@@ -22,12 +22,18 @@ import io.respgate.config.ConfigException;
 import io.respgate.config.PolicyConfig;
 import io.respgate.config.PolicyLoader;
 import io.respgate.config.PolicyWatcher;
+import io.respgate.config.ExposureCheck;
+import io.respgate.config.FileChangeWatcher;
+import io.respgate.config.ServerTlsConfig;
+import io.respgate.proxy.tls.ServerTls;
+import io.respgate.proxy.tls.UpstreamTls;
 import io.respgate.policy.PolicySnapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -49,15 +55,21 @@ public final class RespGateServer implements AutoCloseable {
     private final Channel serverChannel;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final PolicyState policy;
+    private final ServerTls serverTls;
+    private final UpstreamTls upstreamTls;
     private volatile PolicyWatcher policyWatcher;
+    private volatile FileChangeWatcher tlsWatcher;
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
 
-    private RespGateServer(RespGateConfig config, PolicySnapshot initialPolicy, Transport transport) throws InterruptedException {
+    private RespGateServer(RespGateConfig config, PolicySnapshot initialPolicy, Transport transport,
+                           ServerTls serverTls, UpstreamTls upstreamTls) throws InterruptedException {
         this.config = config;
         this.policy = new PolicyState(initialPolicy);
+        this.serverTls = serverTls;
+        this.upstreamTls = upstreamTls;
         this.acceptGroup = transport.newGroup(1, "respgate-accept");
         this.ioGroup = transport.newGroup(Runtime.getRuntime().availableProcessors(), "respgate-io");
-        SessionSettings settings = sessionSettings(config, policy, transport);
+        SessionSettings settings = sessionSettings(config, policy, transport, upstreamTls);
         LimitsConfig limits = config.limits();
         RequestLimits requestLimits = new RequestLimits(limits.maxArguments(), limits.maxBulkLength(), limits.maxInlineLength());
         int highWater = (int) Math.min(Integer.MAX_VALUE, limits.maxPendingBytes());
@@ -75,6 +87,9 @@ public final class RespGateServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         clients.add(ch);
+                        if (serverTls != null) {
+                            ch.pipeline().addLast("tls", serverTls.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast("decoder", new RequestDecoder(requestLimits));
                         ch.pipeline().addLast("session", new ClientSession(settings));
                     }
@@ -108,21 +123,104 @@ public final class RespGateServer implements AutoCloseable {
         return server;
     }
 
-    /** Starts the proxy with a policy given in code (the demo, tests); it is not reloaded from a file. */
-    public static RespGateServer start(RespGateConfig config, PolicySnapshot policy) throws InterruptedException {
+    /**
+     * Starts the proxy with a policy given in code (the demo, tests); it is not reloaded from a file.
+     * TLS files are loaded now and watched for rotation.
+     *
+     * @throws ConfigException for an exposed setup the config does not accept, or unusable TLS material
+     */
+    public static RespGateServer start(RespGateConfig config, PolicySnapshot policy)
+            throws InterruptedException, ConfigException {
+        List<String> warnings = ExposureCheck.check(config.listen(), policy, "respgate.yaml");
         Transport transport = Transport.best();
-        RespGateServer server = new RespGateServer(config, policy, transport);
-        log.info("RespGate listening on {} ({} transport), forwarding to {}:{}, policy {} with {} users",
-                server.boundAddress(), transport.name(), config.upstream().host(), config.upstream().port(),
+        ServerTls serverTls = config.listen().tls().isPresent() ? ServerTls.load(config.listen().tls().get()) : null;
+        UpstreamTls upstreamTls = null;
+        RespGateServer server;
+        try {
+            UpstreamConfig up = config.upstream();
+            upstreamTls = up.tls().isPresent() ? UpstreamTls.load(up.tls().get(), up.host(), up.port()) : null;
+            server = new RespGateServer(config, policy, transport, serverTls, upstreamTls);
+        } catch (ConfigException | InterruptedException | RuntimeException e) {
+            closeTls(serverTls, upstreamTls);
+            throw e;
+        }
+        log.info("RespGate listening on {} ({} transport, {}), forwarding to {}:{} ({}), policy {} with {} users",
+                server.boundAddress(), transport.name(), serverTls == null ? "plaintext" : "TLS",
+                config.upstream().host(), config.upstream().port(), upstreamTls == null ? "plaintext" : "TLS",
                 policy.version(), policy.userCount());
+        for (String warning : warnings) {
+            log.warn("INSECURE: {}", warning);
+        }
+        if (!warnings.isEmpty()) {
+            server.acceptGroup.scheduleAtFixedRate(() -> warnings.forEach(w -> log.warn("INSECURE (still): {}", w)),
+                    1, 1, TimeUnit.HOURS);
+        }
+        server.watchTlsFiles();
         return server;
+    }
+
+    private void watchTlsFiles() {
+        List<Path> files = new ArrayList<>();
+        if (serverTls != null) {
+            files.addAll(serverTls.config().files());
+        }
+        if (upstreamTls != null) {
+            files.addAll(upstreamTls.config().files());
+        }
+        if (files.isEmpty()) {
+            return;
+        }
+        try {
+            tlsWatcher = FileChangeWatcher.start(files, FileChangeWatcher.DEFAULT_DEBOUNCE, this::reloadTls,
+                    error -> log.error("TLS {}", error), "respgate-tls-watcher");
+        } catch (IOException | RuntimeException e) {
+            log.error("cannot watch the TLS files for changes ({}); reload them with SIGHUP", e.toString());
+        }
+    }
+
+    /**
+     * Reloads certificates, keys and CA bundles from their files (on change and on SIGHUP). New
+     * handshakes use the new material; established connections keep theirs. A file that cannot be
+     * used keeps the old material in force. Returns whether everything configured was reloaded.
+     */
+    public boolean reloadTls() {
+        boolean ok = true;
+        if (serverTls != null) {
+            ok &= serverTls.reload();
+        }
+        if (upstreamTls != null) {
+            ok &= upstreamTls.reload();
+        }
+        return ok;
+    }
+
+    /** The certificate the listener presents now, or null without TLS. */
+    public java.security.cert.X509Certificate listenerCertificate() {
+        return serverTls == null ? null : serverTls.certificate();
+    }
+
+    private static void closeTls(ServerTls serverTls, UpstreamTls upstreamTls) {
+        if (serverTls != null) {
+            serverTls.close();
+        }
+        if (upstreamTls != null) {
+            upstreamTls.close();
+        }
     }
 
     /**
      * Puts a new policy in force. Connections of users it removed or disabled are closed; the
-     * others are judged by the new rules from their next command.
+     * others are judged by the new rules from their next command. A policy that would expose the
+     * listener (an open default user on a network address) is refused and the old one stays.
      */
     public void applyPolicy(PolicySnapshot next) {
+        try {
+            ExposureCheck.check(config.listen(), next, "respgate.yaml");
+        } catch (ConfigException e) {
+            log.error("policy {} refused, policy {} stays in force: {}", next.version(), policy.current().version(),
+                    e.getMessage());
+            return;
+        }
         PolicySnapshot previous = policy.swap(next);
         log.info("policy {} in force (was {}), {} users", next.version(), previous.version(), next.userCount());
         for (Channel client : clients) {
@@ -140,7 +238,8 @@ public final class RespGateServer implements AutoCloseable {
         return policy.current();
     }
 
-    private static SessionSettings sessionSettings(RespGateConfig config, PolicyState policy, Transport transport) {
+    private static SessionSettings sessionSettings(RespGateConfig config, PolicyState policy, Transport transport,
+                                                   UpstreamTls upstreamTls) {
         UpstreamConfig upstream = config.upstream();
         // Tests and the demo give a policy in code; they get the default lockout settings.
         PolicyConfig lockout = config.policy().orElse(new PolicyConfig(java.nio.file.Path.of("policy.yaml")));
@@ -150,7 +249,8 @@ public final class RespGateServer implements AutoCloseable {
                 .orElse(null);
         return new SessionSettings(upstream.host(), upstream.port(), upstream.connectTimeout(), auth,
                 config.limits().maxPendingReplies(), policy, new AuthLockout(lockout.maxAuthFailures(), lockout.authLockout()),
-                new UserConnections(), transport);
+                new UserConnections(), transport, upstreamTls,
+                config.listen().tls().map(ServerTlsConfig::requireMapped).orElse(false));
     }
 
     public InetSocketAddress boundAddress() {
@@ -172,6 +272,10 @@ public final class RespGateServer implements AutoCloseable {
         if (watcher != null) {
             watcher.close();
         }
+        FileChangeWatcher tls = tlsWatcher;
+        if (tls != null) {
+            tls.close();
+        }
         List<Channel> open = new ArrayList<>(clients);
         for (Channel client : open) {
             client.pipeline().fireUserEventTriggered(DrainRequest.INSTANCE);
@@ -192,6 +296,7 @@ public final class RespGateServer implements AutoCloseable {
             clients.close().awaitUninterruptibly();
             acceptGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
             ioGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+            closeTls(serverTls, upstreamTls);
             log.info("RespGate stopped");
             terminated.countDown();
         }, "respgate-shutdown");

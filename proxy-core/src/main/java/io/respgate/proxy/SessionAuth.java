@@ -1,5 +1,7 @@
 package io.respgate.proxy;
 
+import io.respgate.policy.CertificateIdentity;
+import io.respgate.policy.CertificateMatch;
 import io.respgate.policy.PolicySnapshot;
 import io.respgate.policy.PolicyUser;
 import org.slf4j.Logger;
@@ -19,6 +21,13 @@ final class SessionAuth {
     static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
     static final String LOCKED_OUT = "ERR too many failed authentication attempts from this address; try again later";
     static final String TOO_MANY_CONNECTIONS = "ERR this user has reached its connection limit";
+    static final String CERTIFICATE_BOUND = "ERR this connection is authenticated by its client certificate;"
+            + " AUTH cannot change its user (connect without a certificate to sign in with a password)";
+    static final String CERTIFICATE_UNMAPPED = "ERR client certificate not accepted: it maps to no RespGate user";
+    static final String CERTIFICATE_AMBIGUOUS = "ERR client certificate not accepted: it maps to more than one"
+            + " RespGate user";
+    static final String CERTIFICATE_USER_REFUSED = "ERR client certificate not accepted: its user is disabled or"
+            + " may not connect from this address";
 
     private final PolicyState policy;
     private final AuthLockout lockout;
@@ -26,6 +35,10 @@ final class SessionAuth {
     private final InetAddress source;
     private PolicySnapshot snapshot;
     private PolicyUser user;
+    /** The verified client certificate, if the client sent one. */
+    private CertificateIdentity certificate;
+    /** The connection was signed in by its certificate: AUTH cannot change the user. */
+    private boolean certificateBound;
 
     SessionAuth(PolicyState policy, AuthLockout lockout, UserConnections connections, InetAddress source) {
         this.policy = policy;
@@ -43,6 +56,57 @@ final class SessionAuth {
             return false;
         }
         return take(open);
+    }
+
+    /**
+     * Signs in by the client certificate verified in the TLS handshake ({@code null}: none sent).
+     * A certificate mapped to a user signs in as that user; without a mapping the connection goes on
+     * as a new plaintext one would (open default or AUTH), unless {@code requireMapped}.
+     *
+     * @return null when the connection may go on, else the error to send before closing it
+     */
+    String signInWithCertificate(CertificateIdentity identity, boolean requireMapped) {
+        certificate = identity;
+        if (identity == null) {
+            signInOpenDefault();
+            return null;
+        }
+        snapshot = policy.current();
+        CertificateMatch match = snapshot.userFor(identity);
+        if (match.ambiguous()) {
+            log.warn("client certificate '{}' from {} refused: it maps to more than one user", identity, source);
+            return CERTIFICATE_AMBIGUOUS;
+        }
+        PolicyUser mapped = match.user();
+        if (mapped == null) {
+            if (requireMapped) {
+                log.info("client certificate '{}' from {} refused: it maps to no user", identity, source);
+                return CERTIFICATE_UNMAPPED;
+            }
+            signInOpenDefault();
+            return null;
+        }
+        if (!mapped.enabled() || !mapped.allowsSource(source)) {
+            log.info("client certificate '{}' from {} refused: user '{}' is disabled or may not connect from there",
+                    identity, source, mapped.name());
+            return CERTIFICATE_USER_REFUSED;
+        }
+        if (!take(mapped)) {
+            return TOO_MANY_CONNECTIONS;
+        }
+        certificateBound = true;
+        log.debug("user '{}' authenticated by client certificate '{}' from {}", mapped.name(), identity, source);
+        return null;
+    }
+
+    /** Whether the user came from the client certificate (AUTH may not change it). */
+    boolean certificateBound() {
+        return certificateBound;
+    }
+
+    /** The verified client certificate, or null. */
+    CertificateIdentity certificate() {
+        return certificate;
     }
 
     /**
@@ -116,14 +180,20 @@ final class SessionAuth {
             if (user != null && (renewed == null || !renewed.enabled())) {
                 return null;
             }
+            if (certificateBound && now.userFor(certificate).user() != renewed) {
+                return null; // the new policy no longer maps this certificate to this user
+            }
             snapshot = now;
             user = renewed;
         }
         return snapshot;
     }
 
-    /** RESET: back to what a new connection is. */
+    /** RESET: back to what a new connection is (for a certificate-bound one: its certificate's user). */
     void reset() {
+        if (certificateBound) {
+            return;
+        }
         signOut();
         signInOpenDefault();
     }

@@ -1,6 +1,7 @@
 package io.respgate.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.respgate.proxy.tls.UpstreamTls;
 
 import java.time.Duration;
 
@@ -17,6 +18,8 @@ import java.time.Duration;
  * @param lockout            failed-authentication counts per source address
  * @param connections        open connections per user
  * @param transport          the socket transport, for upstream channels
+ * @param upstreamTls        TLS to Redis, or null for plaintext
+ * @param requireMappedCertificate refuse a client certificate that maps to no user
  */
 record SessionSettings(String upstreamHost,
                        int upstreamPort,
@@ -26,5 +29,7 @@ record SessionSettings(String upstreamHost,
                        PolicyState policy,
                        AuthLockout lockout,
                        UserConnections connections,
-                       Transport transport) {
+                       Transport transport,
+                       UpstreamTls upstreamTls,
+                       boolean requireMappedCertificate) {
 }

@@ -6,11 +6,18 @@ import io.netty.channel.Channel;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.handler.ssl.SslHandler;
+import io.respgate.proxy.tls.UpstreamTls;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.DuplexChannel;
 import io.respgate.codec.CommandFrame;
 
+import javax.net.ssl.SSLException;
 import java.util.ArrayDeque;
 
 /**
@@ -44,11 +51,31 @@ final class UpstreamLink {
                 .channel(settings.transport().socketChannelClass())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
-                .handler(new UpstreamReplyHandler(session));
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024));
+        UpstreamTls tls = settings.upstreamTls();
+        if (tls == null) {
+            bootstrap.handler(new UpstreamReplyHandler(session));
+        } else {
+            bootstrap.handler(new ChannelInitializer<>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+                    ch.pipeline().addLast("replies", new UpstreamReplyHandler(session));
+                }
+            });
+        }
         ChannelFuture connect = bootstrap.connect(settings.upstreamHost(), settings.upstreamPort());
         link.channel = connect.channel();
-        connect.addListener(f -> link.connected(f.isSuccess(), f.cause()));
+        connect.addListener(f -> {
+            if (!f.isSuccess() || tls == null) {
+                link.connected(f.isSuccess(), f.cause());
+                return;
+            }
+            // Commands wait in the queue until Redis's certificate is verified.
+            link.channel.pipeline().get(SslHandler.class).handshakeFuture().addListener(h -> link.connected(
+                    h.isSuccess(), h.isSuccess() ? null
+                            : new SSLException("TLS handshake with Redis failed: " + h.cause().getMessage(), h.cause())));
+        });
         return link;
     }
 
@@ -69,6 +96,11 @@ final class UpstreamLink {
         }
         if (!success) {
             state = State.CLOSED;
+            // The session hears of this failure here, not again as a broken or closed connection.
+            if (channel.pipeline().get(UpstreamReplyHandler.class) != null) {
+                channel.pipeline().replace(UpstreamReplyHandler.class, "failed", new FailedConnection());
+            }
+            channel.close();
             releaseWaiting();
             session.upstreamUnavailable(cause);
             return;
@@ -217,6 +249,19 @@ final class UpstreamLink {
             channel.close();
         }
         // a connect in progress is closed by its listener once it completes
+    }
+
+    /** Stands in for the reply handler on a connection that failed: its late events are expected. */
+    private static final class FailedConnection extends ChannelInboundHandlerAdapter {
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // already reported by the connect or handshake future
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ReferenceCountUtil.release(msg);
+        }
     }
 
     private void releaseWaiting() {

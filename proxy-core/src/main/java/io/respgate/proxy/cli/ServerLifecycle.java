@@ -57,8 +57,9 @@ final class ServerLifecycle {
             }
         });
         Runnable restoreHangup = Signals.installHangup(() -> {
-            log.info("received SIGHUP: reloading the policy");
+            log.info("received SIGHUP: reloading the policy and the TLS files");
             server.reloadPolicy();
+            server.reloadTls();
         });
         try {
             server.awaitTermination();

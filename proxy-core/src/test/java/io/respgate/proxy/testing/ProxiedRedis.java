@@ -38,9 +38,14 @@ public final class ProxiedRedis implements AutoCloseable {
     }
 
     /** Replaces the proxy (stopping the running one) with one built from these settings. */
-    public void startProxy(PolicySnapshot policy, UpstreamConfig upstream, LimitsConfig limits) throws InterruptedException {
+    public void startProxy(PolicySnapshot policy, UpstreamConfig upstream, LimitsConfig limits) throws Exception {
+        startProxy(new RespGateConfig(new ListenConfig(HOST, 0), upstream, limits), policy);
+    }
+
+    /** Replaces the proxy (stopping the running one) with one built from this config. */
+    public void startProxy(RespGateConfig config, PolicySnapshot policy) throws Exception {
         stopProxy();
-        proxy = RespGateServer.start(new RespGateConfig(new ListenConfig(HOST, 0), upstream, limits), policy);
+        proxy = RespGateServer.start(config, policy);
     }
 
     public void stopProxy() throws InterruptedException {

@@ -24,7 +24,12 @@ public final class RawConnection implements AutoCloseable {
     }
 
     public RawConnection(int port, int readTimeoutMillis) throws IOException {
-        socket = new Socket(ProxiedRedis.HOST, port);
+        this(new Socket(ProxiedRedis.HOST, port), readTimeoutMillis);
+    }
+
+    /** Talks over a socket already connected (a TLS socket, for instance). */
+    public RawConnection(Socket connected, int readTimeoutMillis) throws IOException {
+        socket = connected;
         socket.setSoTimeout(readTimeoutMillis);
         socket.setTcpNoDelay(true);
         in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
@@ -72,6 +77,20 @@ public final class RawConnection implements AutoCloseable {
     public boolean closedByPeer() throws IOException {
         try {
             return in.read() < 0;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true; // reset by peer
+        }
+    }
+
+    /** Whether the peer closed the connection within the read timeout, skipping whatever it sent first. */
+    public boolean closedByPeerAfterAnyBytes() throws IOException {
+        try {
+            while (in.read() >= 0) {
+                // a TLS alert, for instance
+            }
+            return true;
         } catch (SocketTimeoutException e) {
             return false;
         } catch (IOException e) {

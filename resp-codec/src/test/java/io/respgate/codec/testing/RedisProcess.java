@@ -165,7 +165,8 @@ public final class RedisProcess implements AutoCloseable {
         throw new IOException("redis-server did not answer PING on port " + port, last);
     }
 
-    private static int freePort() throws IOException {
+    /** A port free on loopback now (another process may take it before it is bound). */
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName(HOST))) {
             return socket.getLocalPort();
         }
