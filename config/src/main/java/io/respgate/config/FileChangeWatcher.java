@@ -8,8 +8,10 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -24,7 +26,8 @@ import java.util.function.Consumer;
 public final class FileChangeWatcher implements AutoCloseable {
     public static final Duration DEFAULT_DEBOUNCE = Duration.ofMillis(250);
 
-    private final Set<String> names = new HashSet<>();
+    /** The watched file names, per watched directory. */
+    private final Map<Path, Set<String>> names = new HashMap<>();
     private final Duration debounce;
     private final Runnable onChange;
     private final Consumer<String> onError;
@@ -38,14 +41,17 @@ public final class FileChangeWatcher implements AutoCloseable {
         this.onChange = onChange;
         this.onError = onError;
         this.watch = FileSystems.getDefault().newWatchService();
-        Set<Path> dirs = new HashSet<>();
         for (Path file : files) {
-            Path absolute = file.toAbsolutePath();
-            names.add(absolute.getFileName().toString());
-            dirs.add(absolute.getParent());
+            Path absolute = file.toAbsolutePath().normalize();
+            Path dir = absolute.getParent();
+            if (dir == null || absolute.getFileName() == null) {
+                watch.close();
+                throw new IOException(file + " is not a file in a directory");
+            }
+            names.computeIfAbsent(dir, d -> new HashSet<>()).add(absolute.getFileName().toString());
         }
         try {
-            for (Path dir : dirs) {
+            for (Path dir : names.keySet()) {
                 dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
                         StandardWatchEventKinds.ENTRY_DELETE);
             }
@@ -70,18 +76,27 @@ public final class FileChangeWatcher implements AutoCloseable {
     }
 
     private void run() {
+        long quietNanos = Math.max(0, debounce.toNanos());
         while (!closed) {
             try {
-                WatchKey key = watch.take();
-                boolean relevant = drain(key);
+                if (!drain(watch.take())) {
+                    continue;
+                }
+                // Debounce: wait until no event about a watched file came for the debounce period.
+                // Events about other files in the same directories (a busy log file) do not extend
+                // the wait, or a steady stream of them would hold the reload back for ever.
+                long deadline = System.nanoTime() + quietNanos;
                 while (!closed) {
-                    WatchKey more = watch.poll(debounce.toMillis(), TimeUnit.MILLISECONDS);
-                    if (more == null) {
+                    long wait = deadline - System.nanoTime();
+                    if (wait <= 0) {
                         break;
                     }
-                    relevant |= drain(more);
+                    WatchKey more = watch.poll(wait, TimeUnit.NANOSECONDS);
+                    if (more != null && drain(more)) {
+                        deadline = System.nanoTime() + quietNanos;
+                    }
                 }
-                if (relevant && !closed) {
+                if (!closed) {
                     onChange.run();
                 }
             } catch (ClosedWatchServiceException | InterruptedException e) {
@@ -98,11 +113,12 @@ public final class FileChangeWatcher implements AutoCloseable {
 
     /** Whether the events concern a watched file (or may: an overflow or a symlinked directory swap). */
     private boolean drain(WatchKey key) {
+        Set<String> watched = key.watchable() instanceof Path dir ? names.getOrDefault(dir, Set.of()) : Set.of();
         boolean relevant = false;
         for (var event : key.pollEvents()) {
             Object ctx = event.context();
             relevant |= event.kind() == StandardWatchEventKinds.OVERFLOW || ctx == null
-                    || names.contains(ctx.toString()) || ctx.toString().startsWith("..");
+                    || watched.contains(ctx.toString()) || ctx.toString().startsWith("..");
         }
         key.reset();
         return relevant;
@@ -115,6 +131,9 @@ public final class FileChangeWatcher implements AutoCloseable {
             watch.close();
         } catch (IOException ignored) {
             // closing anyway
+        }
+        if (Thread.currentThread() == thread) {
+            return; // closed from the callback: the loop ends when it returns
         }
         thread.interrupt();
         try {

@@ -79,10 +79,13 @@ final class TlsSections {
         Optional<String> serverName = Optional.empty();
         if (m.containsKey("server_name")) {
             String name = r.string(p + ".server_name", m.get("server_name"), "a DNS name").strip();
-            if (!name.matches("[A-Za-z0-9]([A-Za-z0-9-]{0,62})?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62})?)*\\.?")) {
+            if (name.length() > 254
+                    || !name.matches("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?")) {
                 throw r.error(p + ".server_name", "must be a DNS name, got " + Values.quote(name));
             }
-            serverName = Optional.of(name);
+            // SNI carries the name without the trailing dot of a fully qualified name (RFC 6066), and
+            // the JDK refuses one; certificates name hosts without it too.
+            serverName = Optional.of(name.endsWith(".") ? name.substring(0, name.length() - 1) : name);
         }
         boolean verifyCertificate = !m.containsKey("verify_certificate")
                 || r.bool(p + ".verify_certificate", m.get("verify_certificate"));

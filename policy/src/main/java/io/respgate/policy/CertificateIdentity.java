@@ -1,7 +1,9 @@
 package io.respgate.policy;
 
 import javax.security.auth.x500.X500Principal;
-import javax.naming.InvalidNameException;
+import javax.naming.NamingEnumeration;
+import javax.naming.NamingException;
+import javax.naming.directory.Attribute;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 import java.security.cert.CertificateParsingException;
@@ -35,11 +37,20 @@ public record CertificateIdentity(String subject, List<CertificateName> names) {
         names.add(new CertificateName(CertificateName.Kind.DN, principal.getName(X500Principal.CANONICAL)));
         try {
             for (Rdn rdn : new LdapName(principal.getName(X500Principal.RFC2253)).getRdns()) {
-                if (rdn.getType().equalsIgnoreCase("CN") && rdn.getValue() instanceof String cn) {
-                    names.add(new CertificateName(CertificateName.Kind.CN, cn));
+                // A multi-valued RDN (C=US+CN=api) holds several attributes; Rdn.getType() names only one.
+                NamingEnumeration<? extends Attribute> attributes = rdn.toAttributes().getAll();
+                while (attributes.hasMore()) {
+                    Attribute attribute = attributes.next();
+                    if (attribute.getID().equalsIgnoreCase("CN")) {
+                        for (int i = 0; i < attribute.size(); i++) {
+                            if (attribute.get(i) instanceof String cn) {
+                                names.add(new CertificateName(CertificateName.Kind.CN, cn));
+                            }
+                        }
+                    }
                 }
             }
-        } catch (InvalidNameException e) {
+        } catch (NamingException e) {
             // the JDK wrote the name itself; a parse failure leaves only the DN to match
         }
         try {
@@ -61,14 +72,36 @@ public record CertificateIdentity(String subject, List<CertificateName> names) {
         return new CertificateIdentity(principal.getName(X500Principal.RFC2253), names);
     }
 
-    /** For logs and audit: the first URI name (a SPIFFE ID) if any, else the subject DN. */
+    /**
+     * For logs and audit: the first URI name (a SPIFFE ID) if any, else the subject DN, with control
+     * characters written as {@code \xNN} so that a name cannot forge log lines.
+     */
     public String describe() {
         for (CertificateName n : names) {
             if (n.kind() == CertificateName.Kind.URI) {
-                return n.value();
+                return printable(n.value());
             }
         }
-        return subject;
+        return printable(subject);
+    }
+
+    private static String printable(String s) {
+        StringBuilder b = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean control = c < 0x20 || (c >= 0x7f && c < 0xa0) || c == '\u2028' || c == '\u2029';
+            if (control && b == null) {
+                b = new StringBuilder(s.length() + 8).append(s, 0, i);
+            }
+            if (b != null) {
+                if (control) {
+                    b.append(String.format("\\x%02x", (int) c));
+                } else {
+                    b.append(c);
+                }
+            }
+        }
+        return b == null ? s : b.toString();
     }
 
     @Override

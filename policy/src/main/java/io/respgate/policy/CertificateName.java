@@ -10,7 +10,9 @@ import java.util.Objects;
  * {@code dns:api.billing.internal} (a DNS subject alternative name) or
  * {@code uri:spiffe://prod.example/ns/billing/sa/api} (a URI subject alternative name, as SPIFFE
  * IDs are). Values are compared in a canonical form: DNs as RFC 2253 canonical names (case and
- * spacing do not matter), DNS names case-insensitively, CNs and URIs exactly.
+ * spacing do not matter, the order of the parts does: most specific first, as
+ * {@code openssl x509 -noout -subject -nameopt RFC2253} prints it, which is the reverse of
+ * OpenSSL's default {@code O = ..., CN = ...}), DNS names case-insensitively, CNs and URIs exactly.
  */
 public record CertificateName(Kind kind, String value) {
     /** Which part of the certificate a name is matched against. */

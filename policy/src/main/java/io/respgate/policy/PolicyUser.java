@@ -291,12 +291,12 @@ public final class PolicyUser {
         return false;
     }
 
-    /** Most concurrent connections as this user; 0 = unlimited. */
     /** The client certificate names that map to this user. */
     public List<CertificateName> certificates() {
         return certificates;
     }
 
+    /** Most concurrent connections as this user; 0 = unlimited. */
     public int maxConnections() {
         return spec.maxConnections();
     }
