@@ -9,6 +9,11 @@ case, the throughput ratio target/direct, the policy cost (respgate-policy rps /
 respgate rps in the same repetition), p50/p99 latency and CPU time per request of the
 proxy process (utime+stime from /proc/PID/stat).
 
+In the same run, TLS targets (TLS 1.3 on the client side, a throwaway EC P-256 certificate made
+with openssl): Redis's own TLS port (redis-tls, the baseline of the TLS ratios), RespGate with
+listen.tls, HAProxy with "bind ... ssl" and stunnel, all forwarding to Redis's plaintext port, plus
+a TLS connection-rate test (bench/scripts/tls_handshakes.py). Helpers in bench/scripts/tls_setup.py.
+
 Entry point: bench/run (see bench/README.md). Everything this script starts is
 stopped on exit, including Ctrl-C, SIGTERM and failures.
 """
@@ -19,6 +24,7 @@ import ctypes
 import datetime
 import hashlib
 import io
+import json
 import os
 import platform
 import re
@@ -26,6 +32,7 @@ import shlex
 import shutil
 import signal
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -33,14 +40,30 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import tls_setup  # noqa: E402  (bench/scripts/tls_setup.py)
+
 REPO = Path(__file__).resolve().parents[2]
 JAR_REL = "proxy-core/target/proxy-core-0.1.0-SNAPSHOT-all.jar"
 BUILD_CMD = ["mvn", "-q", "-B", "-DskipTests", "package", "-pl", "proxy-core", "-am"]
 DEFAULT_JVM_OPTS = "-Xms256m -Xmx256m -XX:+UseParallelGC -XX:+AlwaysPreTouch"
-ALL_TARGETS = ["direct", "haproxy", "respgate", "respgate-policy"]
+PLAIN_TARGETS = ["direct", "haproxy", "respgate", "respgate-policy"]
+# TLS on the client side; the proxies forward to Redis's plaintext port. redis-tls (Redis's own
+# TLS port) is the baseline of the TLS ratios, as direct is for the plaintext ones.
+TLS_TARGETS = ["redis-tls", "haproxy-tls", "respgate-tls", "stunnel"]
+ALL_TARGETS = PLAIN_TARGETS + TLS_TARGETS
 PROXIES = ["haproxy", "respgate", "respgate-policy"]
+TLS_PROXIES = ["haproxy-tls", "respgate-tls", "stunnel"]
 # Targets that are a RespGate (need the jar, get the full JIT warm-up).
-RESPGATES = ["respgate", "respgate-policy"]
+RESPGATES = ["respgate", "respgate-policy", "respgate-tls"]
+# Baseline of each target's ratio.
+BASELINE = {t: "direct" for t in PLAIN_TARGETS}
+BASELINE.update({t: "redis-tls" for t in TLS_TARGETS})
+# The plaintext counterpart of each TLS target ("TLS cost" = TLS rps / plaintext rps, same repetition).
+PLAIN_OF = {"redis-tls": "direct", "haproxy-tls": "haproxy", "respgate-tls": "respgate"}
+# Connection-rate test modes (bench/scripts/tls_handshakes.py).
+HANDSHAKE_MODES = ["handshake", "ping"]
+HANDSHAKE_SCRIPT = Path(__file__).resolve().parent / "tls_handshakes.py"
 # respgate-policy: redis-benchmark authenticates as this user (--user/-a: AUTH on every connection).
 POLICY_USER = "bench"
 POLICY_PASSWORD = "respgate-bench-password"
@@ -161,10 +184,24 @@ def resp_cmd(*args):
     return b"".join(out)
 
 
-def resp_exchange(port, payload, expect, timeout=3.0):
-    """Send payload, read until the buffer ends with `expect` (or timeout). Returns bytes read."""
+def tls_client_context(ca_file):
+    """TLS 1.3 only, the server certificate verified against the bench CA (hostname 127.0.0.1)."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(str(ca_file))
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_3
+    return ctx
+
+
+def resp_exchange(port, payload, expect, timeout=3.0, tls=None, info=None):
+    """Send payload, read until the buffer ends with `expect` (or timeout). Returns bytes read.
+    tls: an ssl.SSLContext to connect with TLS; info: a dict that gets the negotiated version/cipher."""
     deadline = time.monotonic() + timeout
-    with socket.create_connection((LOOPBACK, port), timeout=timeout) as s:
+    with socket.create_connection((LOOPBACK, port), timeout=timeout) as raw:
+        s = tls.wrap_socket(raw, server_hostname=LOOPBACK) if tls else raw
+        if tls and info is not None:
+            info["version"] = s.version()
+            info["cipher"] = s.cipher()[0] if s.cipher() else "?"
         s.sendall(payload)
         buf = b""
         while not buf.endswith(expect) and time.monotonic() < deadline and len(buf) < 65536:
@@ -186,7 +223,7 @@ def auth_prefix(auth):
     return resp_cmd("AUTH", auth[0], auth[1]), b"+OK\r\n"
 
 
-def wait_ready(name, proc, port, logpath, timeout, auth=None):
+def wait_ready(name, proc, port, logpath, timeout, auth=None, tls=None):
     deadline = time.monotonic() + timeout
     last = ""
     pre, pre_ok = auth_prefix(auth)
@@ -196,24 +233,29 @@ def wait_ready(name, proc, port, logpath, timeout, auth=None):
                              + log_tail(logpath))
         try:
             want = pre_ok + b"+PONG\r\n"
-            if resp_exchange(port, pre + resp_cmd("PING"), want, timeout=1.0) == want:
+            if resp_exchange(port, pre + resp_cmd("PING"), want, timeout=1.0, tls=tls) == want:
                 return
             last = "no +PONG"
-        except OSError as e:
+        except (OSError, ssl.SSLError) as e:
             last = str(e)
         time.sleep(0.1)
     raise BenchError(f"{name} did not answer PING on {LOOPBACK}:{port} within {timeout:.0f}s ({last}); "
                      f"log {logpath}:\n" + log_tail(logpath))
 
 
-def sanity_check(name, port, auth=None):
+def sanity_check(name, port, auth=None, tls=None, info=None):
+    """SET/GET through the target (and, with auth, that the policy is in force). For a TLS target,
+    also that TLS 1.3 was negotiated; `info` gets the version and cipher."""
     pre, pre_ok = auth_prefix(auth)
     val = f"respgate-bench-{os.getpid()}-{time.time_ns()}".encode()
-    r = resp_exchange(port, pre + resp_cmd("SET", SANITY_KEY, val), pre_ok + b"+OK\r\n")
+    info = {} if info is None else info
+    r = resp_exchange(port, pre + resp_cmd("SET", SANITY_KEY, val), pre_ok + b"+OK\r\n", tls=tls, info=info)
     if r != pre_ok + b"+OK\r\n":
         raise BenchError(f"{name}: SET sanity check got {r!r}")
+    if tls and info.get("version") != "TLSv1.3":
+        raise BenchError(f"{name}: negotiated {info.get('version')}, expected TLSv1.3")
     exp = pre_ok + b"$%d\r\n%s\r\n" % (len(val), val)
-    r = resp_exchange(port, pre + resp_cmd("GET", SANITY_KEY), exp)
+    r = resp_exchange(port, pre + resp_cmd("GET", SANITY_KEY), exp, tls=tls)
     if r != exp:
         raise BenchError(f"{name}: GET sanity check got {r!r}, expected {exp!r}")
     if auth:
@@ -276,14 +318,21 @@ def cmd_version(argv):
 
 
 def ensure_tools(targets):
-    need = ["redis-server", "redis-benchmark"] + (["haproxy"] if "haproxy" in targets else [])
+    need = ["redis-server", "redis-benchmark"]
+    if "haproxy" in targets or "haproxy-tls" in targets:
+        need.append("haproxy")
+    if any(t in TLS_TARGETS for t in targets):
+        need.append("openssl")
+    if "stunnel" in targets:
+        need.append("stunnel4")
     missing = [t for t in need if shutil.which(t) is None]
     if not missing:
         return
+    pkgs = ["haproxy", "redis-server", "redis-tools"] + (["openssl"] if "openssl" in need else []) \
+        + (["stunnel4"] if "stunnel4" in need else [])
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
         raise BenchError(f"missing tools: {', '.join(missing)}; install them with "
-                         f"'apt-get install -y haproxy redis-server redis-tools'")
-    pkgs = ["haproxy", "redis-server", "redis-tools"]
+                         f"'apt-get install -y {' '.join(pkgs)}'")
     log(f"missing {', '.join(missing)}: running 'apt-get install -y {' '.join(pkgs)}' (as root)")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     r = subprocess.run(["apt-get", "install", "-y"] + pkgs, env=env, timeout=900)
@@ -330,26 +379,48 @@ def java_bin():
 
 
 class Target:
-    def __init__(self, name, port, proc=None, cpu_pids=None, logpath=None, auth=None):
+    def __init__(self, name, port, proc=None, cpu_pids=None, logpath=None, auth=None, tls=None, is_proxy=True):
         self.name = name
         self.port = port
         self.proc = proc
         self.cpu_pids = cpu_pids or []
         self.logpath = logpath
         self.auth = auth  # (user, password) redis-benchmark must authenticate with, or None
+        self.tls = tls  # tls_setup.Certs when clients connect with TLS, else None
+        self.is_proxy = is_proxy  # False for Redis itself (direct, redis-tls): no proxy CPU column
+        self.tls_info = {}  # negotiated version / cipher (sanity check)
+        self._ctx = None
+
+    def tls_context(self):
+        if self.tls is None:
+            return None
+        if self._ctx is None:
+            self._ctx = tls_client_context(self.tls.ca_crt)
+        return self._ctx
 
     def alive(self):
         return self.proc is None or self.proc.poll() is None
 
 
-def start_redis(mgr, tmp):
+def start_redis(mgr, tmp, certs=None):
+    """One redis-server for every target: its plaintext port is "direct" and what the proxies
+    forward to; with certs it also listens with TLS 1.3 on a second port ("redis-tls")."""
     port = free_port()
     logpath = tmp / "redis.log"
     argv = ["redis-server", "--port", str(port), "--bind", LOOPBACK, "--save", "", "--appendonly", "no",
             "--dir", str(tmp), "--daemonize", "no", "--protected-mode", "yes"]
+    tls_port = None
+    if certs is not None:
+        tls_port = free_port()
+        argv += tls_setup.redis_tls_args(certs, tls_port)
     p = mgr.start("redis", argv, logpath)
     wait_ready("redis-server", p, port, logpath, 20)
-    return Target("direct", port, p, [p.pid], logpath)
+    direct = Target("direct", port, p, [p.pid], logpath, is_proxy=False)
+    if tls_port is None:
+        return direct, None
+    tls_target = Target("redis-tls", tls_port, p, [p.pid], logpath, tls=certs, is_proxy=False)
+    wait_ready("redis-server (TLS port)", p, tls_port, logpath, 20, tls=tls_target.tls_context())
+    return direct, tls_target
 
 
 HAPROXY_CFG = """\
@@ -373,18 +444,38 @@ backend redis_out
 """
 
 
-def start_haproxy(mgr, tmp, redis_port):
+def start_haproxy(mgr, tmp, redis_port, certs=None):
+    """HAProxy mode tcp, one thread; with certs the "haproxy-tls" target (bind ... ssl crt), its own process."""
+    name = "haproxy-tls" if certs else "haproxy"
     port = free_port()
-    cfg = tmp / "haproxy.cfg"
-    cfg.write_text(HAPROXY_CFG.format(addr=LOOPBACK, port=port, redis_port=redis_port))
+    cfg = tmp / f"{name}.cfg"
+    cfg.write_text(tls_setup.haproxy_tls_cfg(certs, port, redis_port) if certs
+                   else HAPROXY_CFG.format(addr=LOOPBACK, port=port, redis_port=redis_port))
     r = subprocess.run(["haproxy", "-c", "-f", str(cfg)], capture_output=True, text=True, timeout=30)
     if r.returncode != 0:
         raise BenchError(f"haproxy rejected generated config {cfg}:\n{r.stdout}{r.stderr}")
-    logpath = tmp / "haproxy.log"
+    logpath = tmp / f"{name}.log"
     # -db: foreground, no master-worker: the pid we start is the one (single-threaded) worker.
-    p = mgr.start("haproxy", ["haproxy", "-db", "-f", str(cfg)], logpath)
-    wait_ready("haproxy", p, port, logpath, 20)
-    return Target("haproxy", port, p, [p.pid], logpath)
+    p = mgr.start(name, ["haproxy", "-db", "-f", str(cfg)], logpath)
+    t = Target(name, port, p, [p.pid], logpath, tls=certs)
+    wait_ready(name, p, port, logpath, 20, tls=t.tls_context())
+    return t
+
+
+def stunnel_bin():
+    return shutil.which("stunnel4") or shutil.which("stunnel") or "stunnel4"
+
+
+def start_stunnel(mgr, tmp, redis_port, certs):
+    """stunnel (server mode, foreground: the pid we start does the work, one thread per connection)."""
+    port = free_port()
+    cfg = tmp / "stunnel.conf"
+    cfg.write_text(tls_setup.stunnel_cfg(certs, port, redis_port))
+    logpath = tmp / "stunnel.log"
+    p = mgr.start("stunnel", [stunnel_bin(), str(cfg)], logpath)
+    t = Target("stunnel", port, p, [p.pid], logpath, tls=certs)
+    wait_ready("stunnel", p, port, logpath, 20, tls=t.tls_context())
+    return t
 
 
 # The transparent (allow-all) policy of the "respgate" target: an open default user and the
@@ -415,7 +506,9 @@ def realistic_policy():
     return "\n".join(lines) + "\n"
 
 
-def start_respgate(mgr, tmp, redis_port, args, jar, name="respgate"):
+def start_respgate(mgr, tmp, redis_port, args, jar, name="respgate", certs=None):
+    """respgate / respgate-tls: allow-all policy; respgate-policy: realistic policy. With certs,
+    listen.tls (TLS 1.3 only); upstream is always Redis's plaintext port."""
     port = free_port()
     cfg = tmp / f"{name}.yaml"
     policy = tmp / f"{name}-policy.yaml"
@@ -425,8 +518,10 @@ def start_respgate(mgr, tmp, redis_port, args, jar, name="respgate"):
         auth = (POLICY_USER, POLICY_PASSWORD)
     else:
         policy.write_text(ALLOW_ALL_POLICY)
-    cfg.write_text(f"listen: {{address: {LOOPBACK}, port: {port}}}\n"
-                   f"upstream: {{address: {LOOPBACK}:{redis_port}}}\n"
+    listen = (tls_setup.respgate_listen_yaml(certs, port) if certs
+              else f"listen: {{address: {LOOPBACK}, port: {port}}}\n")
+    cfg.write_text(listen
+                   + f"upstream: {{address: {LOOPBACK}:{redis_port}}}\n"
                    f"policy: {{file: {policy}}}\n")
     env = dict(os.environ)
     env.pop("RESPGATE_REBUILD", None)
@@ -445,9 +540,11 @@ def start_respgate(mgr, tmp, redis_port, args, jar, name="respgate"):
     logpath = tmp / f"{name}.log"
     log(f"starting {name}: {shown}")
     p = mgr.start(name, argv, logpath, env=env, cwd=str(REPO))
-    wait_ready(name, p, port, logpath, args.startup_timeout, auth)
+    t = Target(name, port, p, None, logpath, auth, tls=certs)
+    wait_ready(name, p, port, logpath, args.startup_timeout, auth, tls=t.tls_context())
     time.sleep(0.2)
-    return Target(name, port, p, proc_tree(p.pid), logpath, auth), shown
+    t.cpu_pids = proc_tree(p.pid)
+    return t, shown
 
 
 # --------------------------------------------------------------------------- running
@@ -462,12 +559,14 @@ def run_benchmark(target, case, requests, redis_target, timeout):
             "-c", str(case.clients), "-P", str(case.pipeline), "-n", str(requests), "--csv"]
     if target.auth:
         argv += ["--user", target.auth[0], "-a", target.auth[1]]
-    row = {"target": target.name, "case": case.name, "op": case.op, "clients": case.clients,
+    if target.tls:
+        argv += ["--tls", "--cacert", str(target.tls.ca_crt)]
+    row = {"target": target.name, "tls": bool(target.tls), "case": case.name, "op": case.op, "clients": case.clients,
            "pipeline": case.pipeline, "requests": requests, "ok": False, "note": ""}
     if not target.alive() or not redis_target.alive():
         row["note"] = f"{target.name if not target.alive() else 'redis'} process is not running"
         return row
-    cpu0 = cpu_seconds(target.cpu_pids) if target.name != "direct" else None
+    cpu0 = cpu_seconds(target.cpu_pids) if target.is_proxy else None
     rcpu0 = cpu_seconds(redis_target.cpu_pids)
     t0 = time.monotonic()
     bench = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -493,7 +592,7 @@ def run_benchmark(target, case, requests, redis_target, timeout):
     r = subprocess.CompletedProcess(argv, bench.returncode, out, err)
     wall = time.monotonic() - t0
     rcpu1 = cpu_seconds(redis_target.cpu_pids)
-    cpu1 = cpu_seconds(target.cpu_pids) if target.name != "direct" else None
+    cpu1 = cpu_seconds(target.cpu_pids) if target.is_proxy else None
     row["wall_s"] = round(wall, 3)
     row["redis_cpu_s"] = round(rcpu1 - rcpu0, 3)
     row["redis_cpu_us_per_req"] = round((rcpu1 - rcpu0) * 1e6 / requests, 3)

@@ -159,6 +159,23 @@ public final class RespGateServer implements AutoCloseable {
         return server;
     }
 
+    /**
+     * What {@link #start} checks before binding, without starting anything: exposure of the
+     * listener and usable TLS material. Returns the warnings start-up would log.
+     */
+    public static List<String> check(RespGateConfig config, PolicySnapshot policy) throws ConfigException {
+        List<String> warnings = ExposureCheck.check(config.listen(), policy, "respgate.yaml");
+        ServerTls serverTls = config.listen().tls().isPresent() ? ServerTls.load(config.listen().tls().get()) : null;
+        UpstreamTls upstreamTls = null;
+        try {
+            UpstreamConfig up = config.upstream();
+            upstreamTls = up.tls().isPresent() ? UpstreamTls.load(up.tls().get(), up.host(), up.port()) : null;
+        } finally {
+            closeTls(serverTls, upstreamTls);
+        }
+        return warnings;
+    }
+
     private void watchTlsFiles() {
         List<Path> files = new ArrayList<>();
         if (serverTls != null) {

@@ -77,6 +77,41 @@ class RespGateCliTest {
     }
 
     @Test
+    void checkRefusesAPlaintextListenerOnANetworkAddressAndNamesTheSetting() throws Exception {
+        Files.writeString(tmp.resolve("policy.yaml"), "users:\n  default:\n    acl: \"off\"\n");
+        Path file = tmp.resolve("exposed.yaml");
+        Files.writeString(file, "listen: {address: 0.0.0.0, port: 6380}\nupstream: {address: 127.0.0.1:6379}\n"
+                + "policy: {file: policy.yaml}\n");
+        Result refused = execute("check", "--config", file.toString());
+        assertEquals(2, refused.exitCode(), refused::out);
+        assertTrue(refused.err().contains("listen.tls: RespGate would listen on 0.0.0.0:6380"), refused::err);
+        assertTrue(refused.err().contains("listen.insecure_plaintext: true"), refused::err);
+
+        Files.writeString(file, "listen: {address: 0.0.0.0, port: 6380, insecure_plaintext: true}\n"
+                + "upstream: {address: 127.0.0.1:6379}\npolicy: {file: policy.yaml}\n");
+        Result accepted = execute("check", "--config", file.toString());
+        assertEquals(0, accepted.exitCode(), accepted::err);
+        assertTrue(accepted.out().contains("warning: INSECURE: listening on 0.0.0.0:6380 WITHOUT TLS"), accepted::out);
+    }
+
+    @Test
+    void checkLoadsTheTlsFilesAndReportsABrokenKey() throws Exception {
+        io.respgate.proxy.testing.TestPki pki = io.respgate.proxy.testing.TestPki.create(tmp.resolve("pki"), "check");
+        io.respgate.proxy.testing.TestPki.Issued server = pki.server("server");
+        Files.writeString(tmp.resolve("policy.yaml"), "users:\n  default:\n    acl: \"off\"\n");
+        Path file = tmp.resolve("tls.yaml");
+        Files.writeString(file, "listen:\n  address: 0.0.0.0\n  tls: {cert_file: " + server.cert() + ", key_file: "
+                + server.key() + "}\nupstream: {address: 127.0.0.1:6379}\npolicy: {file: policy.yaml}\n");
+        Result ok = execute("check", "--config", file.toString());
+        assertEquals(0, ok.exitCode(), ok::err);
+
+        Files.writeString(server.key(), "not a key\n");
+        Result broken = execute("check", "--config", file.toString());
+        assertEquals(2, broken.exitCode(), broken::out);
+        assertTrue(broken.err().contains("listen.tls.key_file: holds no PEM private key"), broken::err);
+    }
+
+    @Test
     void checkWithoutAPolicyFails() throws Exception {
         Path file = tmp.resolve("nopolicy.yaml");
         Files.writeString(file, "upstream: {address: 127.0.0.1:6379}\n");
