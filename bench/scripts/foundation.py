@@ -622,6 +622,71 @@ def run_benchmark(target, case, requests, redis_target, timeout):
     return row
 
 
+def run_handshakes(target, redis_target, mode, seconds, workers, timeout):
+    """Connection-rate test of one TLS target: `workers` processes of tls_handshakes.py open new TLS
+    connections one after another for `seconds` (mode "handshake": connect + full TLS 1.3 handshake +
+    close; "ping": the same plus PING/+PONG). Returns a dict with connections/s over the window and
+    the server's CPU time per connection (the proxy's, and Redis's)."""
+    row = {"target": target.name, "mode": mode, "workers": workers, "seconds": seconds, "ok": False, "note": ""}
+    if not target.alive() or not redis_target.alive():
+        row["note"] = f"{target.name if not target.alive() else 'redis'} process is not running"
+        return row
+    start_at = time.time() + 0.4 + 0.05 * workers  # all workers have imported ssl and built a context by then
+    argv = [sys.executable, str(HANDSHAKE_SCRIPT), "--port", str(target.port), "--ca", str(target.tls.ca_crt),
+            "--seconds", str(seconds), "--start-at", f"{start_at:.3f}", "--mode", mode]
+    procs = [subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, preexec_fn=_child_setup) for _ in range(workers)]
+    outs = []
+    try:
+        time.sleep(max(0.0, start_at - time.time()))
+        cpu0, rcpu0 = cpu_seconds(target.cpu_pids), cpu_seconds(redis_target.cpu_pids)
+        t0 = time.monotonic()
+        for p in procs:
+            while True:
+                try:
+                    outs.append(p.communicate(timeout=0.5))
+                    break
+                except subprocess.TimeoutExpired:
+                    if time.monotonic() - t0 > seconds + timeout:
+                        row["note"] = f"handshake workers did not finish within {seconds + timeout:.0f}s"
+                        return row
+                    if not target.alive() or not redis_target.alive():
+                        row["note"] = f"{target.name if not target.alive() else 'redis'} process exited during the run"
+                        return row
+        wall = time.monotonic() - t0
+        cpu1, rcpu1 = cpu_seconds(target.cpu_pids), cpu_seconds(redis_target.cpu_pids)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.communicate()
+    n, errors, first_error, client_cpu, durations = 0, 0, "", 0.0, []
+    for p, (out, err) in zip(procs, outs):
+        try:
+            d = json.loads(out.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            row["note"] = f"worker exit {p.returncode}: {(err or out).strip()[-200:]}"
+            return row
+        n += d["n"]
+        errors += d["errors"]
+        first_error = first_error or d["first_error"]
+        client_cpu += d["client_cpu_s"]
+        durations += d["durations_ms"]
+    row.update({"connections": n, "errors": errors, "wall_s": round(wall, 3),
+                "conn_per_s": round(n / seconds, 1),
+                "server_cpu_s": round(cpu1 - cpu0, 3), "redis_cpu_s": round(rcpu1 - rcpu0, 3),
+                "client_cpu_us_per_conn": round(client_cpu * 1e6 / n, 1) if n else None})
+    if n:
+        row["server_cpu_us_per_conn"] = round((cpu1 - cpu0) * 1e6 / n, 1)
+        row["redis_cpu_us_per_conn"] = round((rcpu1 - rcpu0) * 1e6 / n, 1)
+        q = statistics.quantiles(durations, n=100, method="inclusive") if len(durations) > 1 else durations * 99
+        row["p50_ms"], row["p99_ms"] = round(statistics.median(durations), 3), round(q[98], 3)
+    if errors:
+        row["note"] = f"{errors} failed connection(s), first: {first_error}"
+    row["ok"] = n > 0 and errors <= max(0, n // 1000)  # tolerate a stray reset, not a broken target
+    return row
+
+
 def fmt_rps(x):
     return "-" if x is None else f"{x:,.0f}"
 
