@@ -16,14 +16,12 @@ import io.respgate.codec.RequestDecoder;
 import io.respgate.policy.CertificateIdentity;
 import io.respgate.policy.Decision;
 import io.respgate.policy.PolicySnapshot;
+import io.respgate.proxy.tls.ClientCertificates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -120,18 +118,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-        X509Certificate peer = null;
-        try {
-            Certificate[] chain = ssl.engine().getSession().getPeerCertificates();
-            if (chain.length > 0 && chain[0] instanceof X509Certificate x509) {
-                peer = x509;
-            }
-        } catch (SSLPeerUnverifiedException e) {
-            // no client certificate: the client signs in as it would without TLS
-        }
-        String refusal = auth.signInWithCertificate(peer == null ? null : CertificateIdentity.of(peer),
-                settings.requireMappedCertificate());
+        CertificateIdentity peer = ClientCertificates.identityOf(ctx.pipeline().get(SslHandler.class));
+        String refusal = auth.signInWithCertificate(peer, settings.requireMappedCertificate());
         if (refusal != null) {
             // Like Redis's own "max number of clients reached": one error, then the connection closes.
             closing = true;

@@ -16,7 +16,10 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -30,6 +33,9 @@ public final class PemFiles {
     private static final int MAX_FILE_SIZE = 1024 * 1024;
     private static final Pattern BLOCK = Pattern.compile(
             "-----BEGIN ([A-Z0-9 ]+)-----\\s*(.*?)-----END \\1-----", Pattern.DOTALL);
+    private static final Pattern BEGIN = Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----");
+    private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/]*={0,2}");
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     /** DER of the AlgorithmIdentifier for rsaEncryption (1.2.840.113549.1.1.1, NULL parameters). */
     private static final byte[] RSA_ALGORITHM = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86,
             (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
@@ -44,9 +50,12 @@ public final class PemFiles {
         byte[] bytes = read(file);
         List<X509Certificate> out = new ArrayList<>();
         CertificateFactory factory = CertificateFactory.getInstance("X.509");
-        Matcher m = BLOCK.matcher(new String(bytes, StandardCharsets.US_ASCII));
+        String text = new String(bytes, StandardCharsets.US_ASCII);
+        Matcher m = BLOCK.matcher(text);
+        Set<Integer> blocks = new HashSet<>();
         while (m.find()) {
-            if (m.group(1).equals("CERTIFICATE") || m.group(1).equals("TRUSTED CERTIFICATE")) {
+            blocks.add(m.start());
+            if (isCertificate(m.group(1))) {
                 byte[] der = decode(m.group(2), "certificate");
                 try {
                     out.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(der)));
@@ -55,10 +64,28 @@ public final class PemFiles {
                 }
             }
         }
+        // A chain whose last certificate was cut off must not load as a shorter chain.
+        checkTerminated(text, blocks, PemFiles::isCertificate);
         if (out.isEmpty()) {
             throw new GeneralSecurityException("holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
         }
         return out;
+    }
+
+    private static boolean isCertificate(String label) {
+        return label.equals("CERTIFICATE") || label.equals("TRUSTED CERTIFICATE");
+    }
+
+    /** Throws if a block {@code relevant} says matters starts with BEGIN but has no matching END line. */
+    private static void checkTerminated(String text, Set<Integer> blocks, Predicate<String> relevant)
+            throws GeneralSecurityException {
+        Matcher begin = BEGIN.matcher(text);
+        while (begin.find()) {
+            if (relevant.test(begin.group(1)) && !blocks.contains(begin.start())) {
+                throw new GeneralSecurityException("has a PEM block (-----BEGIN " + begin.group(1) + "-----) without"
+                        + " its -----END " + begin.group(1) + "----- line: the file is truncated or damaged");
+            }
+        }
     }
 
     /** The first private key in {@code file}. */
@@ -67,9 +94,12 @@ public final class PemFiles {
         String text = new String(bytes, StandardCharsets.US_ASCII);
         Arrays.fill(bytes, (byte) 0);
         Matcher m = BLOCK.matcher(text);
+        Set<Integer> blocks = new HashSet<>();
         while (m.find()) {
+            blocks.add(m.start());
             String type = m.group(1);
-            if (type.equals("ENCRYPTED PRIVATE KEY") || (type.endsWith("PRIVATE KEY") && m.group(2).contains("ENCRYPTED"))) {
+            if (type.equals("ENCRYPTED PRIVATE KEY") || (type.endsWith("PRIVATE KEY")
+                    && m.group(2).contains("Proc-Type:") && m.group(2).contains("ENCRYPTED"))) {
                 throw new GeneralSecurityException("holds an encrypted private key; RespGate needs it unencrypted"
                         + " (openssl pkey -in KEY -out KEY.plain) in a file only RespGate's user can read");
             }
@@ -86,7 +116,13 @@ public final class PemFiles {
                     Arrays.fill(der, (byte) 0);
                 }
             }
+            if (type.contains("PRIVATE KEY")) {
+                throw new GeneralSecurityException("holds a key labelled " + type + ", which RespGate cannot read;"
+                        + " write it as PKCS#8 (openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pk8), or as an RSA or"
+                        + " EC PRIVATE KEY");
+            }
         }
+        checkTerminated(text, blocks, label -> label.contains("PRIVATE KEY"));
         throw new GeneralSecurityException("holds no PEM private key (-----BEGIN PRIVATE KEY-----,"
                 + " RSA PRIVATE KEY or EC PRIVATE KEY)");
     }
@@ -112,9 +148,14 @@ public final class PemFiles {
         return Files.readAllBytes(file);
     }
 
+    /** Strict: only base64 characters and line breaks (a MIME decoder would skip anything else). */
     private static byte[] decode(String base64, String what) throws GeneralSecurityException {
+        String compact = WHITESPACE.matcher(base64).replaceAll("");
+        if (!BASE64.matcher(compact).matches()) {
+            throw new GeneralSecurityException("a PEM " + what + " block is not valid base64");
+        }
         try {
-            return Base64.getMimeDecoder().decode(base64.strip());
+            return Base64.getDecoder().decode(compact);
         } catch (IllegalArgumentException e) {
             throw new GeneralSecurityException("a PEM " + what + " block is not valid base64");
         }
