@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -218,13 +219,6 @@ class ConfigLoaderTest {
         assertEquals("respgate.yaml: " + key + ": not supported yet by this version", e.getMessage());
     }
 
-    @Test
-    void reservedTlsKeysFailClosed() {
-        assertEquals("respgate.yaml: listen.tls: not supported yet by this version",
-                fails(withListen("tls: {cert: a.pem}"), "listen.tls").getMessage());
-        assertEquals("respgate.yaml: upstream.tls: not supported yet by this version",
-                fails(withUpstream("address: a:1\ntls: {}"), "upstream.tls").getMessage());
-    }
 
     @Test
     void unknownKeysAnywhere() {
@@ -239,7 +233,8 @@ class ConfigLoaderTest {
 
     @Test
     void sectionsMustBeMappings() {
-        assertEquals("respgate.yaml: listen: must be a mapping with the keys address, port, got \"x\"",
+        assertEquals("respgate.yaml: listen: must be a mapping with the keys address, port, tls, insecure_plaintext,"
+                + " insecure_allow_anonymous, got \"x\"",
                 fails("listen: x\nupstream: {address: a:1}\n", "listen").getMessage());
         fails("upstream: [a]\n", "upstream");
         fails(MINIMAL + "limits: 5\n", "limits");
@@ -315,7 +310,10 @@ class ConfigLoaderTest {
             "\"[zz::1]:6379\"|not a valid IPv6 address",
             "bad_-.host:1|not a valid host name",
             "\"a b:1\"|must not contain spaces",
-            "rediss://h:6379|TLS to Redis is not supported yet",
+            "rediss://|must not be empty",
+            "rediss://h:1/2|selecting a database (/2) is not supported yet",
+            "rediss://h:0|the port must be",
+            "redis+tls://h:1|unsupported URL scheme",
             "unix:///tmp/redis.sock|unsupported URL scheme \"unix://\"",
             "http://h:1|unsupported URL scheme",
             "redis://h:1/3|selecting a database (/3) is not supported yet",
@@ -346,10 +344,8 @@ class ConfigLoaderTest {
             "user:%s@h:6379", "rediss://user:%s@h:6379"})
     void passwordInUrlIsRejectedWithoutEchoingIt(String template) {
         ConfigException e = fails(withUpstream("address: " + template.formatted(PASSWORD)), "upstream.address");
-        if (!template.startsWith("rediss")) {
-            assertTrue(e.getMessage().contains("password_env") && e.getMessage().contains("password_file"),
-                    e.getMessage());
-        }
+        assertTrue(e.getMessage().contains("password_env") && e.getMessage().contains("password_file"),
+                e.getMessage());
     }
 
     @Test
@@ -647,5 +643,489 @@ class ConfigLoaderTest {
         RespGateConfig c = new RespGateConfig(new ListenConfig("127.0.0.1", 1), new UpstreamConfig("h", 1,
                 Optional.empty(), Optional.empty(), Duration.ofSeconds(1)), LimitsConfig.defaults());
         assertEquals(Optional.empty(), c.policy());
+    }
+
+    // ---- listen.tls -----------------------------------------------------------------------------
+
+    private static String withTls(String tlsBody) {
+        return withListen("tls:\n" + tlsBody.indent(2));
+    }
+
+    private static final String CERT_AND_KEY = "cert_file: server.crt\nkey_file: server.key\n";
+
+    @Test
+    void listenTlsWithOnlyCertificateAndKeyHasEveryDefault() throws Exception {
+        ListenConfig listen = parse(withTls(CERT_AND_KEY)).listen();
+        ServerTlsConfig tls = listen.tls().orElseThrow();
+        assertEquals(tmp.resolve("server.crt"), tls.certFile());
+        assertEquals(tmp.resolve("server.key"), tls.keyFile());
+        assertEquals(Optional.empty(), tls.clientCaFile());
+        assertEquals(ClientAuth.NONE, tls.clientAuth());
+        assertFalse(tls.requireMapped());
+        assertEquals(List.of("TLSv1.3", "TLSv1.2"), tls.protocols());
+        assertEquals(List.of(), tls.ciphers());
+        assertEquals(0, tls.sessionCacheSize());
+        assertEquals(Duration.ofMinutes(5), tls.sessionTimeout());
+        assertFalse(tls.allowJdkProvider());
+        assertEquals(ServerTlsConfig.of(tmp.resolve("server.crt"), tmp.resolve("server.key")), tls);
+        assertEquals(List.of(tmp.resolve("server.crt"), tmp.resolve("server.key")), tls.files());
+        assertFalse(listen.insecurePlaintext());
+        assertFalse(listen.insecureAnonymous());
+    }
+
+    @Test
+    void listenTlsEveryKeySet() throws Exception {
+        ServerTlsConfig tls = parse(withTls("""
+                cert_file: /etc/respgate/tls/server.crt
+                key_file: keys/../keys/server.key
+                client_ca_file: " clients-ca.pem "
+                client_auth: require
+                require_mapped: true
+                protocols: [TLSv1.3]
+                ciphers: [TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]
+                session_cache_size: 20000
+                session_timeout: 10m
+                allow_jdk_provider: true
+                """)).listen().tls().orElseThrow();
+        assertEquals(Path.of("/etc/respgate/tls/server.crt"), tls.certFile());
+        assertEquals(tmp.resolve("keys/server.key"), tls.keyFile());
+        assertEquals(Optional.of(tmp.resolve("clients-ca.pem")), tls.clientCaFile());
+        assertEquals(ClientAuth.REQUIRE, tls.clientAuth());
+        assertTrue(tls.requireMapped());
+        assertEquals(List.of("TLSv1.3"), tls.protocols());
+        assertEquals(List.of("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
+                tls.ciphers());
+        assertEquals(20000, tls.sessionCacheSize());
+        assertEquals(Duration.ofMinutes(10), tls.sessionTimeout());
+        assertTrue(tls.allowJdkProvider());
+        assertEquals(List.of(Path.of("/etc/respgate/tls/server.crt"), tmp.resolve("keys/server.key"),
+                tmp.resolve("clients-ca.pem")), tls.files());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"none,NONE", "optional,OPTIONAL", "require,REQUIRE", "REQUIRE,REQUIRE", "' Optional ',OPTIONAL"})
+    void clientAuthValues(String value, ClientAuth expected) throws Exception {
+        String ca = expected == ClientAuth.NONE ? "" : "client_ca_file: ca.pem\n";
+        ServerTlsConfig tls = parse(withTls(CERT_AND_KEY + ca + "client_auth: " + value)).listen().tls().orElseThrow();
+        assertEquals(expected, tls.clientAuth());
+        assertEquals(expected == ClientAuth.NONE ? Optional.empty() : Optional.of(tmp.resolve("ca.pem")),
+                tls.clientCaFile());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "required|got \"required\"",
+            "yes|got \"yes\"",
+            "true|must be none, optional or require, got true",
+            "''|got nothing (null)",
+            "\"\"|got an empty string",
+            "[require]|got a list"})
+    void clientAuthBad(String value, String expected) {
+        ConfigException e = fails(withTls(CERT_AND_KEY + "client_ca_file: ca.pem\nclient_auth: " + value),
+                "listen.tls.client_auth");
+        assertTrue(e.getMessage().contains("none, optional or require"), e.getMessage());
+        assertTrue(e.getMessage().contains(expected), () -> "expected '" + expected + "' in: " + e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"require", "optional"})
+    void clientCertificatesNeedAClientCa(String mode) {
+        ConfigException e = fails(withTls(CERT_AND_KEY + "client_auth: " + mode), "listen.tls.client_ca_file");
+        assertTrue(e.getMessage().contains("is required with client_auth: " + mode), e.getMessage());
+    }
+
+    @Test
+    void clientCaWithoutClientAuthIsAnError() {
+        for (String extra : List.of("client_ca_file: ca.pem", "client_ca_file: ca.pem\nclient_auth: none")) {
+            ConfigException e = fails(withTls(CERT_AND_KEY + extra), "listen.tls.client_auth");
+            assertTrue(e.getMessage().contains("client_ca_file would not be used"), e.getMessage());
+            assertTrue(e.getMessage().contains("optional or require"), e.getMessage());
+        }
+    }
+
+    @Test
+    void requireMapped() throws Exception {
+        ConfigException e = fails(withTls(CERT_AND_KEY + "require_mapped: true"), "listen.tls.require_mapped");
+        assertTrue(e.getMessage().contains("needs client certificates: set client_auth"), e.getMessage());
+        fails(withTls(CERT_AND_KEY + "client_auth: none\nrequire_mapped: true"), "listen.tls.require_mapped");
+        assertFalse(parse(withTls(CERT_AND_KEY + "require_mapped: false")).listen().tls().orElseThrow().requireMapped());
+        assertTrue(parse(withTls(CERT_AND_KEY + "client_ca_file: ca.pem\nclient_auth: optional\nrequire_mapped: true"))
+                .listen().tls().orElseThrow().requireMapped());
+        assertTrue(fails(withTls(CERT_AND_KEY + "client_ca_file: ca.pem\nclient_auth: require\nrequire_mapped: 'yes'"),
+                "listen.tls.require_mapped").getMessage().contains("must be true or false"));
+    }
+
+    @Test
+    void listenTlsNeedsCertificateAndKey() {
+        assertEquals("respgate.yaml: listen.tls.cert_file: is required: the PEM certificate chain the proxy presents"
+                + " to clients", fails(withTls("key_file: k.pem"), "listen.tls.cert_file").getMessage());
+        assertTrue(fails(withTls("cert_file: c.pem"), "listen.tls.key_file").getMessage()
+                .contains("is required: the PEM private key"));
+        assertTrue(fails(withTls("{}"), "listen.tls.cert_file").getMessage().contains("is required"));
+        assertTrue(fails(withListen("tls:"), "listen.tls").getMessage()
+                .contains("must be a mapping with at least cert_file and key_file"));
+        assertTrue(fails(withListen("tls: true"), "listen.tls").getMessage().contains("must be a mapping"));
+        assertTrue(fails(withListen("tls: server.pem"), "listen.tls").getMessage().contains("must be a mapping"));
+    }
+
+    @Test
+    void listenTlsFileValuesMustBePaths() {
+        fails(withTls("cert_file: ''\nkey_file: k.pem"), "listen.tls.cert_file");
+        fails(withTls("cert_file: 3\nkey_file: k.pem"), "listen.tls.cert_file");
+        fails(withTls("cert_file: [a.pem]\nkey_file: k.pem"), "listen.tls.cert_file");
+        fails(withTls("cert_file: c.pem\nkey_file: ~"), "listen.tls.key_file");
+        assertTrue(fails(withTls("cert_file: c.pem\nkey_file: \"a\\0b\""), "listen.tls.key_file").getMessage()
+                .contains("is not a valid path"));
+        fails(withTls(CERT_AND_KEY + "client_auth: require\nclient_ca_file: {a: b}"), "listen.tls.client_ca_file");
+    }
+
+    @Test
+    void listenTlsUnknownKeys() {
+        ConfigException e = fails(withTls("cert: a.pem"), "listen.tls.cert");
+        assertTrue(e.getMessage().contains("unknown key (expected one of: cert_file, key_file, client_ca_file,"
+                + " client_auth, require_mapped, protocols, ciphers, session_cache_size, session_timeout,"
+                + " allow_jdk_provider)"), e.getMessage());
+        fails(withTls(CERT_AND_KEY + "verify_hostname: true"), "listen.tls.verify_hostname");
+        fails(withTls(CERT_AND_KEY + "ca_file: ca.pem"), "listen.tls.ca_file");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+            "[TLSv1.3]|TLSv1.3",
+            "[TLSv1.2]|TLSv1.2",
+            "TLSv1.2|TLSv1.2",
+            "[TLSv1.2, TLSv1.3]|TLSv1.2,TLSv1.3",
+            "[tlsv1.3, ' TLS1.2 ', '1.3']|TLSv1.3,TLSv1.2",
+            "['1.2']|TLSv1.2"})
+    void protocolsGood(String value, String expected) throws Exception {
+        List<String> want = List.of(expected.split(","));
+        assertEquals(want, parse(withTls(CERT_AND_KEY + "protocols: " + value)).listen().tls().orElseThrow().protocols());
+        assertEquals(want, parse(withUpstream("address: rediss://h:1\ntls:\n  protocols: " + value)).upstream().tls()
+                .orElseThrow().protocols());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TLSv1.1", "TLSv1", "SSLv3", "TLSv1.0", "tls1.1", "SSLv2", "'1.1'", "'1.0'"})
+    void oldProtocolsAreRefusedCitingRfc8996(String value) {
+        String bare = value.replace("'", "");
+        for (String list : List.of("[" + value + "]", "[TLSv1.3, " + value + "]")) {
+            ConfigException e = fails(withTls(CERT_AND_KEY + "protocols: " + list), "listen.tls.protocols");
+            assertTrue(e.getMessage().contains("\"" + bare + "\" is refused"), e.getMessage());
+            assertTrue(e.getMessage().contains("RFC 8996"), e.getMessage());
+            assertTrue(e.getMessage().contains("use TLSv1.3 and/or TLSv1.2"), e.getMessage());
+            ConfigException u = fails(withUpstream("address: rediss://h:1\ntls: {protocols: " + list + "}"),
+                    "upstream.tls.protocols");
+            assertTrue(u.getMessage().contains("RFC 8996"), u.getMessage());
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "[TLSv1.4]|listen.tls.protocols|unknown protocol \"TLSv1.4\"; expected TLSv1.3 or TLSv1.2",
+            "[TLS]|listen.tls.protocols|unknown protocol",
+            "[]|listen.tls.protocols|must be a non-empty list of TLS versions",
+            "\"\"|listen.tls.protocols|got an empty string",
+            "''|listen.tls.protocols|got nothing (null)",
+            "[1.3]|listen.tls.protocols[0]|got 1.3",
+            "[TLSv1.3, 12]|listen.tls.protocols[1]|got 12",
+            "{a: b}|listen.tls.protocols|must be a non-empty list"})
+    void protocolsBad(String value, String key, String expected) {
+        ConfigException e = fails(withTls(CERT_AND_KEY + "protocols: " + value), key);
+        assertTrue(e.getMessage().contains(expected), () -> "expected '" + expected + "' in: " + e.getMessage());
+    }
+
+    @Test
+    void tlsProtocolsCanonical() {
+        assertEquals("TLSv1.3", TlsProtocols.canonical("TLSV1.3"));
+        assertEquals("TLSv1.2", TlsProtocols.canonical(" 1.2 "));
+        assertEquals(List.of("TLSv1.3", "TLSv1.2"), TlsProtocols.DEFAULT);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TlsProtocols.canonical("SSLv3"));
+        assertTrue(e.getMessage().contains("RFC 8996"), e.getMessage());
+        assertFalse(assertThrows(IllegalArgumentException.class, () -> TlsProtocols.canonical("DTLSv1.2"))
+                .getMessage().contains("RFC 8996"));
+    }
+
+    @Test
+    void ciphers() throws Exception {
+        assertEquals(List.of("ECDHE-RSA-AES128-GCM-SHA256"),
+                parse(withTls(CERT_AND_KEY + "ciphers: ECDHE-RSA-AES128-GCM-SHA256")).listen().tls().orElseThrow()
+                        .ciphers());
+        ConfigException e = fails(withTls(CERT_AND_KEY + "ciphers: ['ECDHE:!aNULL']"), "listen.tls.ciphers");
+        assertTrue(e.getMessage().contains("one per entry, got \"ECDHE:!aNULL\""), e.getMessage());
+        fails(withTls(CERT_AND_KEY + "ciphers: 'A B'"), "listen.tls.ciphers");
+        fails(withTls(CERT_AND_KEY + "ciphers: []"), "listen.tls.ciphers");
+        fails(withTls(CERT_AND_KEY + "ciphers: [7]"), "listen.tls.ciphers[0]");
+        fails(withUpstream("address: rediss://h:1\ntls: {ciphers: ['a,b']}"), "upstream.tls.ciphers");
+    }
+
+    @Test
+    void sessionCacheAndTimeout() throws Exception {
+        assertEquals(1, parse(withTls(CERT_AND_KEY + "session_cache_size: 1")).listen().tls().orElseThrow()
+                .sessionCacheSize());
+        assertEquals(Duration.ofSeconds(1), parse(withTls(CERT_AND_KEY + "session_timeout: 1s")).listen().tls()
+                .orElseThrow().sessionTimeout());
+        assertEquals(Duration.ofDays(1), parse(withTls(CERT_AND_KEY + "session_timeout: 24h")).listen().tls()
+                .orElseThrow().sessionTimeout());
+        assertTrue(fails(withTls(CERT_AND_KEY + "session_cache_size: 0"), "listen.tls.session_cache_size")
+                .getMessage().contains("must be an integer between 1 and 10000000, got 0"));
+        fails(withTls(CERT_AND_KEY + "session_cache_size: 10000001"), "listen.tls.session_cache_size");
+        fails(withTls(CERT_AND_KEY + "session_cache_size: lots"), "listen.tls.session_cache_size");
+        assertTrue(fails(withTls(CERT_AND_KEY + "session_timeout: 300"), "listen.tls.session_timeout")
+                .getMessage().contains("a plain number is ambiguous"));
+        assertTrue(fails(withTls(CERT_AND_KEY + "session_timeout: 500ms"), "listen.tls.session_timeout")
+                .getMessage().contains("must be between 1s and"));
+        fails(withTls(CERT_AND_KEY + "session_timeout: 25h"), "listen.tls.session_timeout");
+    }
+
+    @Test
+    void allowJdkProvider() throws Exception {
+        assertTrue(parse(withTls(CERT_AND_KEY + "allow_jdk_provider: true")).listen().tls().orElseThrow()
+                .allowJdkProvider());
+        assertTrue(fails(withTls(CERT_AND_KEY + "allow_jdk_provider: 'true'"), "listen.tls.allow_jdk_provider")
+                .getMessage().contains("must be true or false, got \"true\""));
+        assertTrue(parse(withUpstream("address: rediss://h:1\ntls: {allow_jdk_provider: true}")).upstream().tls()
+                .orElseThrow().allowJdkProvider());
+        fails(withUpstream("address: rediss://h:1\ntls: {allow_jdk_provider: 1}"), "upstream.tls.allow_jdk_provider");
+    }
+
+    // ---- listen.insecure_* --------------------------------------------------------------------
+
+    @Test
+    void insecureFlags() throws Exception {
+        ListenConfig l = parse(withListen("address: 0.0.0.0\ninsecure_plaintext: true\ninsecure_allow_anonymous: true"))
+                .listen();
+        assertTrue(l.insecurePlaintext());
+        assertTrue(l.insecureAnonymous());
+        assertEquals(Optional.empty(), l.tls());
+        ListenConfig off = parse(withListen("insecure_plaintext: false\ninsecure_allow_anonymous: false")).listen();
+        assertEquals(new ListenConfig("127.0.0.1", 6380), off);
+        assertTrue(parse(withListen("tls:\n" + CERT_AND_KEY.indent(2) + "insecure_allow_anonymous: true")).listen()
+                .insecureAnonymous());
+        assertTrue(parse(withListen("tls:\n" + CERT_AND_KEY.indent(2) + "insecure_plaintext: false")).listen().tls()
+                .isPresent());
+        fails(withListen("insecure_plaintext: 'yes'"), "listen.insecure_plaintext");
+        fails(withListen("insecure_allow_anonymous: 1"), "listen.insecure_allow_anonymous");
+    }
+
+    @Test
+    void insecurePlaintextContradictsTls() {
+        ConfigException e = fails(withListen("tls:\n" + CERT_AND_KEY.indent(2) + "insecure_plaintext: true"),
+                "listen.insecure_plaintext");
+        assertTrue(e.getMessage().contains("contradicts listen.tls"), e.getMessage());
+    }
+
+    // ---- upstream TLS -----------------------------------------------------------------------
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "rediss://redis.internal:6380|redis.internal|6380|",
+            "rediss://redis.internal|redis.internal|6379|",
+            "REDISS://h:1|h|1|",
+            "rediss://10.0.0.5:6390/0|10.0.0.5|6390|",
+            "\"rediss://[::1]:6390\"|::1|6390|",
+            "rediss://respgate@h:1|h|1|respgate"})
+    void redissTurnsTlsOnWithFullVerification(String value, String host, int port, String user) throws Exception {
+        UpstreamConfig u = parse(withUpstream("address: " + value)).upstream();
+        assertEquals(host, u.host());
+        assertEquals(port, u.port());
+        assertEquals(Optional.ofNullable(user), u.username());
+        UpstreamTlsConfig tls = u.tls().orElseThrow(() -> new AssertionError("rediss:// without TLS"));
+        assertEquals(UpstreamTlsConfig.verifying(null), tls);
+        assertTrue(tls.verifyCertificate());
+        assertTrue(tls.verifyHostname());
+        assertEquals(Optional.empty(), tls.caFile(), "the JDK's trust store by default");
+        assertEquals(Optional.empty(), tls.serverName());
+        assertEquals(List.of("TLSv1.3", "TLSv1.2"), tls.protocols());
+        assertEquals(List.of(), tls.files());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"redis://h:1", "h:1", "redis.internal:6379", "\"[::1]:6379\""})
+    void plaintextAddressesHaveNoTls(String value) throws Exception {
+        assertEquals(Optional.empty(), parse(withUpstream("address: " + value)).upstream().tls());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"redis://h:1", "REDIS://h:1", "redis://u@h"})
+    void upstreamTlsWithRedisSchemeIsAnError(String address) {
+        ConfigException e = fails(withUpstream("address: " + address + "\ntls: {ca_file: ca.pem}"), "upstream.tls");
+        assertTrue(e.getMessage().contains("write rediss:// instead of redis://"), e.getMessage());
+        fails(withUpstream("address: " + address + "\ntls: {}"), "upstream.tls");
+    }
+
+    @Test
+    void upstreamTlsWithHostPortTurnsTlsOn() throws Exception {
+        UpstreamTlsConfig tls = parse(withUpstream("address: redis.internal:6380\ntls: {ca_file: ca.pem}")).upstream()
+                .tls().orElseThrow();
+        assertEquals(Optional.of(tmp.resolve("ca.pem")), tls.caFile());
+        assertTrue(tls.verifyCertificate() && tls.verifyHostname());
+    }
+
+    @Test
+    void emptyUpstreamTlsSectionMeansDefaults() throws Exception {
+        assertEquals(UpstreamTlsConfig.verifying(null),
+                parse(withUpstream("address: rediss://h:1\ntls:")).upstream().tls().orElseThrow());
+        assertEquals(UpstreamTlsConfig.verifying(null),
+                parse(withUpstream("address: rediss://h:1\ntls: {}")).upstream().tls().orElseThrow());
+    }
+
+    @Test
+    void upstreamTlsEveryKeySet() throws Exception {
+        UpstreamTlsConfig tls = parse(withUpstream("""
+                address: rediss://10.0.0.5:6380
+                tls:
+                  ca_file: tls/redis-ca.pem
+                  cert_file: /etc/respgate/redis-client.crt
+                  key_file: tls/redis-client.key
+                  server_name: redis.internal
+                  verify_certificate: true
+                  verify_hostname: true
+                  protocols: [TLSv1.3]
+                  ciphers: [TLS_AES_128_GCM_SHA256]
+                  allow_jdk_provider: false
+                """)).upstream().tls().orElseThrow();
+        assertEquals(Optional.of(tmp.resolve("tls/redis-ca.pem")), tls.caFile());
+        assertEquals(Optional.of(Path.of("/etc/respgate/redis-client.crt")), tls.certFile());
+        assertEquals(Optional.of(tmp.resolve("tls/redis-client.key")), tls.keyFile());
+        assertEquals(Optional.of("redis.internal"), tls.serverName());
+        assertTrue(tls.verifyCertificate());
+        assertTrue(tls.verifyHostname());
+        assertEquals(List.of("TLSv1.3"), tls.protocols());
+        assertEquals(List.of("TLS_AES_128_GCM_SHA256"), tls.ciphers());
+        assertFalse(tls.allowJdkProvider());
+        assertEquals(List.of(tmp.resolve("tls/redis-ca.pem"), Path.of("/etc/respgate/redis-client.crt"),
+                tmp.resolve("tls/redis-client.key")), tls.files());
+    }
+
+    @Test
+    void upstreamClientCertificateNeedsBothFiles() {
+        ConfigException e = fails(withUpstream("address: rediss://h:1\ntls: {cert_file: c.pem}"), "upstream.tls.key_file");
+        assertTrue(e.getMessage().contains("is required too: a client certificate needs both cert_file and key_file"),
+                e.getMessage());
+        fails(withUpstream("address: rediss://h:1\ntls: {key_file: k.pem}"), "upstream.tls.cert_file");
+        fails(withUpstream("address: rediss://h:1\ntls: {cert_file: 5, key_file: k.pem}"), "upstream.tls.cert_file");
+        fails(withUpstream("address: rediss://h:1\ntls: {ca_file: ''}"), "upstream.tls.ca_file");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"redis.internal,redis.internal", "REDIS-1.Example.COM,REDIS-1.Example.COM", "localhost,localhost",
+            "redis.internal.,redis.internal", "' redis ',redis", "10.0.0.5,10.0.0.5"})
+    void serverNameGood(String value, String expected) throws Exception {
+        assertEquals(Optional.of(expected), parse(withUpstream("address: rediss://h:1\ntls: {server_name: " + value
+                + "}")).upstream().tls().orElseThrow().serverName());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"'redis internal'", "-redis", "redis-", "a..b", ".redis", "'red_is'", "'redis:6379'",
+            "'https://redis'", "''", "5", "'*.redis.internal'", "'[::1]'"})
+    void serverNameBad(String value) {
+        fails(withUpstream("address: rediss://h:1\ntls: {server_name: " + value + "}"), "upstream.tls.server_name");
+    }
+
+    @Test
+    void serverNameLengthLimits() throws Exception {
+        String label63 = "a".repeat(63);
+        assertEquals(Optional.of(label63 + ".x"), parse(withUpstream("address: rediss://h:1\ntls: {server_name: "
+                + label63 + ".x}")).upstream().tls().orElseThrow().serverName());
+        fails(withUpstream("address: rediss://h:1\ntls: {server_name: " + label63 + "a.x}"), "upstream.tls.server_name");
+        String longName = (label63 + ".").repeat(4) + "x"; // 257 characters
+        fails(withUpstream("address: rediss://h:1\ntls: {server_name: " + longName + "}"), "upstream.tls.server_name");
+    }
+
+    @Test
+    void verificationSwitches() throws Exception {
+        UpstreamTlsConfig noHost = parse(withUpstream("address: rediss://h:1\ntls: {verify_hostname: false}"))
+                .upstream().tls().orElseThrow();
+        assertTrue(noHost.verifyCertificate());
+        assertFalse(noHost.verifyHostname());
+
+        UpstreamTlsConfig none = parse(withUpstream("address: rediss://h:1\ntls: {verify_certificate: false}"))
+                .upstream().tls().orElseThrow();
+        assertFalse(none.verifyCertificate());
+        assertFalse(none.verifyHostname(), "an unverified certificate cannot vouch for a host name");
+
+        UpstreamTlsConfig both = parse(withUpstream(
+                "address: rediss://h:1\ntls: {verify_certificate: false, verify_hostname: false}")).upstream().tls()
+                .orElseThrow();
+        assertFalse(both.verifyCertificate() || both.verifyHostname());
+
+        ConfigException e = fails(withUpstream(
+                "address: rediss://h:1\ntls: {verify_certificate: false, verify_hostname: true}"),
+                "upstream.tls.verify_hostname");
+        assertTrue(e.getMessage().contains("cannot be checked when verify_certificate is false"), e.getMessage());
+
+        e = fails(withUpstream("address: rediss://h:1\ntls: {verify_certificate: false, ca_file: ca.pem}"),
+                "upstream.tls.ca_file");
+        assertTrue(e.getMessage().contains("would not be used: verify_certificate is false"), e.getMessage());
+
+        fails(withUpstream("address: rediss://h:1\ntls: {verify_certificate: 'no'}"), "upstream.tls.verify_certificate");
+        fails(withUpstream("address: rediss://h:1\ntls: {verify_hostname: 0}"), "upstream.tls.verify_hostname");
+    }
+
+    @Test
+    void upstreamTlsUnknownKeysAndWrongShape() {
+        ConfigException e = fails(withUpstream("address: rediss://h:1\ntls: {client_auth: require}"),
+                "upstream.tls.client_auth");
+        assertTrue(e.getMessage().contains("unknown key (expected one of: ca_file, cert_file, key_file, server_name,"
+                + " verify_certificate, verify_hostname, protocols, ciphers, allow_jdk_provider)"), e.getMessage());
+        fails(withUpstream("address: rediss://h:1\ntls: {verify: false}"), "upstream.tls.verify");
+        assertTrue(fails(withUpstream("address: rediss://h:1\ntls: true"), "upstream.tls").getMessage()
+                .contains("must be a mapping"));
+        fails(withUpstream("address: rediss://h:1\ntls: [ca.pem]"), "upstream.tls");
+    }
+
+    @Test
+    void tlsFilesResolveAgainstTheConfigFilesDirectory() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("etc/respgate"));
+        Path config = dir.resolve("respgate.yaml");
+        Files.writeString(config, """
+                listen:
+                  tls:
+                    cert_file: tls/server.crt
+                    key_file: ../secrets/server.key
+                    client_ca_file: clients.pem
+                    client_auth: optional
+                upstream:
+                  address: rediss://redis:6380
+                  tls: {ca_file: redis-ca.pem, cert_file: c.crt, key_file: c.key}
+                """);
+        RespGateConfig c = ConfigLoader.load(config);
+        Path base = dir.toAbsolutePath();
+        ServerTlsConfig server = c.listen().tls().orElseThrow();
+        assertEquals(base.resolve("tls/server.crt"), server.certFile());
+        assertEquals(tmp.toAbsolutePath().resolve("etc/secrets/server.key"), server.keyFile());
+        assertEquals(Optional.of(base.resolve("clients.pem")), server.clientCaFile());
+        UpstreamTlsConfig upstream = c.upstream().tls().orElseThrow();
+        assertEquals(List.of(base.resolve("redis-ca.pem"), base.resolve("c.crt"), base.resolve("c.key")),
+                upstream.files());
+        for (Path p : server.files()) {
+            assertTrue(p.isAbsolute(), p::toString);
+        }
+    }
+
+    @Test
+    void tlsRecordsRejectNonsense() {
+        Path a = Path.of("a.pem");
+        assertThrows(IllegalArgumentException.class, () -> new ServerTlsConfig(a, a, Optional.empty(),
+                ClientAuth.REQUIRE, false, TlsProtocols.DEFAULT, List.of(), 0, Duration.ofMinutes(1), false));
+        assertThrows(IllegalArgumentException.class, () -> new ServerTlsConfig(a, a, Optional.empty(),
+                ClientAuth.NONE, false, List.of(), List.of(), 0, Duration.ofMinutes(1), false));
+        assertThrows(NullPointerException.class, () -> ServerTlsConfig.of(null, a));
+        ServerTlsConfig mtls = ServerTlsConfig.of(a, a).withClientAuth(Path.of("ca.pem"), ClientAuth.REQUIRE, true);
+        assertEquals(ClientAuth.REQUIRE, mtls.clientAuth());
+        assertTrue(mtls.requireMapped());
+        assertEquals(List.of(a, a, Path.of("ca.pem")), mtls.files());
+        assertThrows(IllegalArgumentException.class, () -> new UpstreamTlsConfig(Optional.empty(), Optional.of(a),
+                Optional.empty(), Optional.empty(), true, true, TlsProtocols.DEFAULT, List.of(), false));
+        assertThrows(IllegalArgumentException.class, () -> new UpstreamTlsConfig(Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), true, true, List.of(), List.of(), false));
+        List<String> protocols = new java.util.ArrayList<>(List.of("TLSv1.3"));
+        ServerTlsConfig copy = new ServerTlsConfig(a, a, Optional.empty(), ClientAuth.NONE, false, protocols,
+                List.of(), 0, Duration.ofMinutes(1), false);
+        protocols.add("TLSv1.2");
+        assertEquals(List.of("TLSv1.3"), copy.protocols(), "the record keeps its own copy");
+        UpstreamConfig plain = UpstreamConfig.of("h", 1);
+        assertEquals(Optional.of(UpstreamTlsConfig.verifying(a)), plain.withTls(UpstreamTlsConfig.verifying(a)).tls());
+        assertEquals(Optional.of(ServerTlsConfig.of(a, a)), ListenConfig.defaults().withTls(ServerTlsConfig.of(a, a)).tls());
     }
 }

@@ -2,6 +2,8 @@ package io.respgate.config;
 
 import io.netty.buffer.Unpooled;
 import io.respgate.codec.CommandFrame;
+import io.respgate.policy.CertificateIdentity;
+import io.respgate.policy.CertificateName;
 import io.respgate.policy.Decision;
 import io.respgate.policy.PasswordHashing;
 import io.respgate.policy.PolicyLint;
@@ -195,5 +197,91 @@ class PolicyLoaderTest {
         Path dup = Files.writeString(tmp.resolve("dup.yaml"), "users:\n  a: {acl: 'on nopass'}\n  a: {acl: off}\n");
         assertTrue(assertThrows(ConfigException.class, () -> PolicyLoader.load(dup)).getMessage()
                 .contains("invalid YAML"));
+    }
+
+    // ---- certificates -------------------------------------------------------------------------
+
+    @Test
+    void certificatesMapToTheirUser() throws Exception {
+        PolicySnapshot s = PolicyLoader.parse("""
+                users:
+                  default: {acl: "off"}
+                  billing:
+                    acl: "on ~billing:* +@all"
+                    certificates:
+                      - uri:spiffe://prod.example/ns/billing/sa/api
+                      - "dns:API.Billing.Internal"
+                      - cn:billing-batch
+                  ops:
+                    acl: "on ~* +@read"
+                    certificates: ["dn:CN=ops, O=Example"]
+                """, SRC);
+        assertTrue(s.mapsCertificates());
+        assertEquals(List.of(CertificateName.parse("uri:spiffe://prod.example/ns/billing/sa/api"),
+                CertificateName.parse("dns:api.billing.internal"), CertificateName.parse("cn:billing-batch")),
+                s.user("billing").certificates());
+        assertEquals(List.of(CertificateName.parse("dn:cn=ops,o=example")), s.user("ops").certificates());
+        assertEquals(List.of(), s.user("default").certificates());
+
+        CertificateIdentity spiffe = new CertificateIdentity("CN=api", List.of(
+                CertificateName.parse("cn:api"), CertificateName.parse("uri:spiffe://prod.example/ns/billing/sa/api")));
+        assertSame(s.user("billing"), s.userFor(spiffe).user());
+        CertificateIdentity ops = new CertificateIdentity("CN=ops,O=Example",
+                List.of(CertificateName.parse("dn:CN=ops,O=Example"), CertificateName.parse("cn:ops")));
+        assertSame(s.user("ops"), s.userFor(ops).user());
+        assertFalse(PolicyLoader.parse("users: {a: {acl: 'on'}}", SRC).mapsCertificates());
+    }
+
+    @Test
+    void oneCertificateNameForTwoUsersIsALoadError() {
+        ConfigException e = fails("""
+                users:
+                  a:
+                    acl: "on +@all"
+                    certificates: [cn:api-client]
+                  b:
+                    acl: "on +@read"
+                    certificates: [dns:b.example, "CN:api-client"]
+                """, "users");
+        assertTrue(e.getMessage().contains("cn:api-client"), e.getMessage());
+        assertTrue(e.getMessage().contains("'a' and 'b'"), e.getMessage());
+        assertTrue(e.getMessage().contains("a certificate must map to one user"), e.getMessage());
+
+        // The same name spelled differently is still the same name.
+        e = fails("""
+                users:
+                  a: {acl: "on", certificates: ["dn:CN=x,O=Example"]}
+                  b: {acl: "on", certificates: ["dn:cn=X, o=EXAMPLE"]}
+                """, "users");
+        assertTrue(e.getMessage().contains("'a' and 'b'"), e.getMessage());
+    }
+
+    @Test
+    void namesOfTwoUsersOnOneCertificateLoadButMatchAmbiguously() throws Exception {
+        PolicySnapshot s = PolicyLoader.parse("""
+                users:
+                  a: {acl: "on +@all", certificates: [cn:api-client]}
+                  b: {acl: "on +@read", certificates: ["uri:spiffe://prod.example/ns/billing/sa/api"]}
+                """, SRC);
+        CertificateIdentity both = new CertificateIdentity("CN=api-client", List.of(
+                CertificateName.parse("cn:api-client"),
+                CertificateName.parse("uri:spiffe://prod.example/ns/billing/sa/api")));
+        assertTrue(s.userFor(both).ambiguous());
+        assertNull(s.userFor(both).user());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "[spiffe://prod/x]|users.app.certificates[0]|'spiffe://prod/x' must start with cn:, dn:, dns: or uri:",
+            "[cn:ok, 'email:a@b.example']|users.app.certificates[1]|got email:",
+            "[cn:ok, 'cn:']|users.app.certificates[1]|has nothing after cn:",
+            "['dn:not a dn']|users.app.certificates[0]|is not a distinguished name",
+            "[cn:ok, 7]|users.app.certificates[1]|must be a certificate name (cn:, dn:, dns: or uri:) (a string), got 7",
+            "['']|users.app.certificates[0]|must be a certificate name",
+            "cn:api|users.app.certificates|must be a list, got \"cn:api\"",
+            "{cn: api}|users.app.certificates|must be a list"})
+    void badCertificateNames(String value, String key, String expected) {
+        ConfigException e = fails("users:\n  app:\n    acl: 'on'\n    certificates: " + value + "\n", key);
+        assertTrue(e.getMessage().contains(expected), () -> "expected '" + expected + "' in: " + e.getMessage());
     }
 }

@@ -19,6 +19,7 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -84,7 +85,12 @@ class PemFilesTest {
         Path pkcs8 = dir.resolve("same-ec.pk8");
         openssl("pkcs8", "-topk8", "-nocrypt", "-in", ec.key().toString(), "-out", pkcs8.toString());
         assertTrue(Files.readString(pkcs8).contains("BEGIN PRIVATE KEY"));
-        assertArrayEquals(PemFiles.privateKey(pkcs8).getEncoded(), PemFiles.privateKey(ec.key()).getEncoded());
+        // The encodings differ (the rewrapped SEC 1 key keeps its curve inside): compare the key itself.
+        ECPrivateKey fromPkcs8 = (ECPrivateKey) PemFiles.privateKey(pkcs8);
+        ECPrivateKey fromSec1 = (ECPrivateKey) PemFiles.privateKey(ec.key());
+        assertEquals(fromPkcs8.getS(), fromSec1.getS());
+        assertEquals(fromPkcs8.getParams().toString(), fromSec1.getParams().toString());
+        assertEquals(fromPkcs8.getParams().getOrder(), fromSec1.getParams().getOrder());
 
         TestPki.Issued rsa = pki.issue("same-rsa", "/CN=same-rsa", List.of(), 2, KeyFormat.TRADITIONAL_RSA);
         Path rsa8 = dir.resolve("same-rsa.pk8");
@@ -163,6 +169,20 @@ class PemFilesTest {
         List<X509Certificate> reversed = PemFiles.certificates(chainFile);
         assertEquals(chain.get(1), reversed.get(0));
         assertEquals(chain.get(0), reversed.get(1));
+    }
+
+    @Test
+    void chainWithACutCertificateIsNotAShorterChain() throws Exception {
+        String ca = Files.readString(pki.caCert());
+        Path cutLast = Files.writeString(dir.resolve("chain-cut-last.pem"),
+                Files.readString(leaf.cert()) + ca.substring(0, ca.length() / 2));
+        GeneralSecurityException e = assertThrows(GeneralSecurityException.class, () -> PemFiles.certificates(cutLast));
+        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+
+        String cert = Files.readString(leaf.cert());
+        Path cutFirst = Files.writeString(dir.resolve("chain-cut-first.pem"), cert.substring(0, cert.length() / 2)
+                + "\n" + ca);
+        assertThrows(GeneralSecurityException.class, () -> PemFiles.certificates(cutFirst));
     }
 
     @Test
