@@ -105,8 +105,7 @@ public final class ServerTls {
         }
         Material previous = current;
         current = next;
-        // Connections that started with the old context hold their own reference to it.
-        ReferenceCountUtil.release(previous.context());
+        RetiredContexts.release(previous.context());
         log.info("listener TLS reloaded: certificate {} valid until {}",
                 next.leaf().getSubjectX500Principal().getName(), next.leaf().getNotAfter().toInstant());
         return true;

@@ -106,7 +106,7 @@ public final class UpstreamTls {
         }
         SslContext previous = context;
         context = next;
-        ReferenceCountUtil.release(previous);
+        RetiredContexts.release(previous);
         log.info("TLS to Redis reloaded");
         return true;
     }
