@@ -30,8 +30,9 @@ public final class ConfigLoader {
     /** Largest password file accepted, in bytes. */
     static final int MAX_PASSWORD_FILE_SIZE = 64 * 1024;
 
-    private static final List<String> TOP_KEYS = List.of("listen", "upstream", "policy", "limits");
-    private static final Set<String> TOP_RESERVED = Set.of("admin", "audit");
+    private static final List<String> TOP_KEYS = List.of("listen", "upstream", "policy", "limits", "admin");
+    private static final Set<String> TOP_RESERVED = Set.of("audit");
+    private static final List<String> ADMIN_KEYS = List.of("address", "port", "token_env", "token_file");
     private static final List<String> LISTEN_KEYS =
             List.of("address", "port", "tls", "insecure_plaintext", "insecure_allow_anonymous");
     private static final List<String> UPSTREAM_KEYS =
@@ -124,7 +125,9 @@ public final class ConfigLoader {
             LimitsConfig limits = limits(top.get("limits"));
             Optional<PolicyConfig> policy = top.containsKey("policy")
                     ? Optional.of(policy(top.get("policy"))) : Optional.empty();
-            return new RespGateConfig(listen, upstream, limits, policy);
+            Optional<AdminConfig> admin = top.containsKey("admin")
+                    ? Optional.of(admin(top.get("admin"))) : Optional.empty();
+            return new RespGateConfig(listen, upstream, limits, policy, admin);
         }
 
         private Object loadYaml(String yaml) throws ConfigException {
@@ -285,6 +288,35 @@ public final class ConfigLoader {
             } finally {
                 Arrays.fill(bytes, (byte) 0);
             }
+        }
+
+        private AdminConfig admin(Object value) throws ConfigException {
+            Map<String, Object> m = section("admin", value, ADMIN_KEYS, Set.of());
+            String address = AdminConfig.DEFAULT_ADDRESS;
+            if (m.containsKey("address")) {
+                String text = string("admin.address", m.get("address"), "an IP address or host name");
+                try {
+                    address = Hosts.normalize(text.strip());
+                } catch (IllegalArgumentException e) {
+                    throw error("admin.address", e.getMessage() + ", got " + Values.quote(text));
+                }
+            }
+            int port = m.containsKey("port") ? port("admin.port", m.get("port")) : AdminConfig.DEFAULT_PORT;
+            if (m.containsKey("token_env") && m.containsKey("token_file")) {
+                throw error("admin.token_file", "cannot be combined with admin.token_env; set only one");
+            }
+            Optional<Secret> token = Optional.empty();
+            if (m.containsKey("token_env")) {
+                token = Optional.of(passwordFromEnv("admin.token_env", m.get("token_env")));
+            } else if (m.containsKey("token_file")) {
+                token = Optional.of(passwordFromFile("admin.token_file", m.get("token_file")));
+            }
+            if (token.isEmpty() && !ExposureCheck.isLoopback(address)) {
+                throw error("admin.address", address + " is not a loopback address: anyone who reaches it could read"
+                        + " the metrics and reload the policy. Set admin.token_env or admin.token_file, or listen on"
+                        + " 127.0.0.1");
+            }
+            return new AdminConfig(address, port, token);
         }
 
         private PolicyConfig policy(Object value) throws ConfigException {

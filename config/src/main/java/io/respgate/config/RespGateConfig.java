@@ -12,14 +12,27 @@ import java.util.Optional;
  * @param limits   protocol and per-client resource limits
  * @param policy   where the policy file is; empty when the config has no {@code policy} section
  *                 (the proxy must then refuse to start, fail closed, unless it brings its own policy)
+ * @param admin    the HTTP endpoint for metrics, health and reloads; empty when not configured
  */
 public record RespGateConfig(ListenConfig listen, UpstreamConfig upstream, LimitsConfig limits,
-                             Optional<PolicyConfig> policy) {
+                             Optional<PolicyConfig> policy, Optional<AdminConfig> admin) {
     public RespGateConfig {
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(upstream, "upstream");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(admin, "admin");
+    }
+
+    /** A config without an admin endpoint. */
+    public RespGateConfig(ListenConfig listen, UpstreamConfig upstream, LimitsConfig limits,
+                          Optional<PolicyConfig> policy) {
+        this(listen, upstream, limits, policy, Optional.empty());
+    }
+
+    /** The same config with an admin endpoint. */
+    public RespGateConfig withAdmin(AdminConfig adminConfig) {
+        return new RespGateConfig(listen, upstream, limits, policy, Optional.of(adminConfig));
     }
 
     /** A config without a policy section. */

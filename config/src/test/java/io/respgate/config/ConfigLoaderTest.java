@@ -212,7 +212,7 @@ class ConfigLoaderTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "admin: {port: 9121}|admin",
+            "audit: {file: x}|audit",
             "audit: {enabled: true}|audit"})
     void reservedSectionsFailClosed(String extra, String key) {
         ConfigException e = fails(MINIMAL + extra + "\n", key);

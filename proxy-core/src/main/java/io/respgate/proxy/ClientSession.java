@@ -16,7 +16,9 @@ import io.respgate.codec.RequestDecoder;
 import io.respgate.policy.CertificateIdentity;
 import io.respgate.policy.Decision;
 import io.respgate.policy.PolicySnapshot;
+import io.respgate.policy.command.CommandSpec;
 import io.respgate.proxy.tls.ClientCertificates;
+import io.respgate.proxy.tls.TlsFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,7 +100,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         decoder = ctx.pipeline().get(RequestDecoder.class);
         SocketAddress remote = ctx.channel().remoteAddress();
         auth = new SessionAuth(settings.policy(), settings.lockout(), settings.connections(),
-                remote instanceof InetSocketAddress inet ? inet.getAddress() : null);
+                remote instanceof InetSocketAddress inet ? inet.getAddress() : null, settings.metrics());
         if (decoder != null) {
             decoder.setAuthenticated(false); // Redis's stricter limits until the client signs in
         }
@@ -114,10 +116,12 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     /** The TLS handshake finished: sign in by the client certificate, if it maps to a user. */
     private void handshakeDone(SslHandshakeCompletionEvent event) {
         if (!event.isSuccess()) {
+            settings.metrics().handshakeFailed(TlsFailures.reason(event.cause()));
             log.debug("TLS handshake with {} failed: {}", ctx.channel().remoteAddress(), event.cause().toString());
             ctx.close();
             return;
         }
+        settings.metrics().handshakeSucceeded();
         CertificateIdentity peer = ClientCertificates.identityOf(ctx.pipeline().get(SslHandler.class));
         String refusal = auth.signInWithCertificate(peer, settings.requireMappedCertificate());
         if (refusal != null) {
@@ -244,10 +248,15 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             return;
         }
         Decision decision = decide(policy, frame);
+        CommandSpec spec = policy.table().lookup(frame);
+        int commandId = spec == null ? -1 : spec.id();
         if (!decision.allowed()) {
+            settings.metrics().denied(commandId, spec == null ? null : spec.name(), auth.user().name(),
+                    decision.ruleId());
             answerError(decision.error());
             return;
         }
+        settings.metrics().forwarded(commandId);
         if (!auth.user().allowsDatabase(database) && kind != CommandKind.SELECT && kind != CommandKind.RESET
                 && kind != CommandKind.PING) {
             // A connection starts in db 0; a user limited to other databases must SELECT one first.
@@ -559,6 +568,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
     /** A whole reply frame from Redis at {@code buf[index, index + length)}. */
     void upstreamFrame(ByteBuf buf, int index, int length, byte type) {
+        if (type == '-') {
+            settings.metrics().redisErrorReply();
+        }
         if (closeScheduled) {
             return; // the client is leaving; nothing more reaches it
         }
@@ -800,6 +812,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         // interest registered, where a read() per batch would cost two epoll_ctl calls per batch.
         if (client.config().isAutoRead() != allowed) {
             client.config().setAutoRead(allowed);
+            if (!allowed && client.isActive() && !closing && !draining) {
+                settings.metrics().readsPaused();
+            }
         }
     }
 

@@ -25,6 +25,8 @@ import io.respgate.config.PolicyWatcher;
 import io.respgate.config.ExposureCheck;
 import io.respgate.config.FileChangeWatcher;
 import io.respgate.config.ServerTlsConfig;
+import io.respgate.proxy.admin.AdminServer;
+import io.respgate.proxy.metrics.ProxyMetrics;
 import io.respgate.proxy.tls.ServerTls;
 import io.respgate.proxy.tls.UpstreamTls;
 import io.respgate.policy.PolicySnapshot;
@@ -59,6 +61,9 @@ public final class RespGateServer implements AutoCloseable {
     private final UpstreamTls upstreamTls;
     private volatile PolicyWatcher policyWatcher;
     private volatile FileChangeWatcher tlsWatcher;
+    private final ProxyMetrics metrics;
+    private final Transport transport;
+    private volatile AdminServer admin;
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
 
     private RespGateServer(RespGateConfig config, PolicySnapshot initialPolicy, Transport transport,
@@ -67,9 +72,12 @@ public final class RespGateServer implements AutoCloseable {
         this.policy = new PolicyState(initialPolicy);
         this.serverTls = serverTls;
         this.upstreamTls = upstreamTls;
+        this.transport = transport;
+        this.metrics = new ProxyMetrics(initialPolicy.table());
+        metrics.policyInForce(initialPolicy.version(), initialPolicy.loadedAt());
         this.acceptGroup = transport.newGroup(1, "respgate-accept");
         this.ioGroup = transport.newGroup(Runtime.getRuntime().availableProcessors(), "respgate-io");
-        SessionSettings settings = sessionSettings(config, policy, transport, upstreamTls);
+        SessionSettings settings = sessionSettings(config, policy, transport, upstreamTls, metrics);
         LimitsConfig limits = config.limits();
         RequestLimits requestLimits = new RequestLimits(limits.maxArguments(), limits.maxBulkLength(), limits.maxInlineLength());
         int highWater = (int) Math.min(Integer.MAX_VALUE, limits.maxPendingBytes());
@@ -87,6 +95,8 @@ public final class RespGateServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         clients.add(ch);
+                        metrics.connectionAccepted();
+                        ch.closeFuture().addListener(f -> metrics.connectionClosed());
                         if (serverTls != null) {
                             ch.pipeline().addLast("tls", serverTls.newHandler(ch.alloc()));
                         }
@@ -114,7 +124,10 @@ public final class RespGateServer implements AutoCloseable {
         RespGateServer server = start(config, snapshot);
         try {
             server.policyWatcher = PolicyWatcher.start(policyConfig.file(), snapshot, server::applyPolicy,
-                    error -> log.error("policy reload failed: {}", error));
+                    error -> {
+                        server.metrics.policyReloaded(false);
+                        log.error("policy reload failed: {}", error);
+                    });
         } catch (IOException | RuntimeException e) {
             server.shutdownGracefully();
             throw new ConfigException(policyConfig.file().toString(), "policy",
@@ -151,11 +164,23 @@ public final class RespGateServer implements AutoCloseable {
         for (String warning : warnings) {
             log.warn("INSECURE: {}", warning);
         }
+        server.exportSecuritySettings();
         if (!warnings.isEmpty()) {
             server.acceptGroup.scheduleAtFixedRate(() -> warnings.forEach(w -> log.warn("INSECURE (still): {}", w)),
                     1, 1, TimeUnit.HOURS);
         }
         server.watchTlsFiles();
+        if (config.admin().isPresent()) {
+            try {
+                server.admin = AdminServer.start(config.admin().get(), new ServerAdminActions(server), transport);
+                log.info("admin endpoint on http://{}:{}/ (metrics, healthz, readyz, policy, reload){}",
+                        config.admin().get().address(), server.admin.boundAddress().getPort(),
+                        config.admin().get().token().isPresent() ? ", bearer token required" : "");
+            } catch (InterruptedException | RuntimeException e) {
+                server.shutdownGracefully();
+                throw e;
+            }
+        }
         return server;
     }
 
@@ -208,7 +233,54 @@ public final class RespGateServer implements AutoCloseable {
         if (upstreamTls != null) {
             ok &= upstreamTls.reload();
         }
+        if (serverTls != null || upstreamTls != null) {
+            metrics.tlsReloaded(ok);
+        }
         return ok;
+    }
+
+    /** Certificate expiry and explicitly accepted insecure settings, as metrics. */
+    private void exportSecuritySettings() {
+        if (serverTls != null) {
+            metrics.certificateExpiry("listener", serverTls::certificate);
+        }
+        if (upstreamTls != null && upstreamTls.certificate() != null) {
+            metrics.certificateExpiry("upstream-client", upstreamTls::certificate);
+        }
+        if (config.listen().insecurePlaintext()) {
+            metrics.insecureSetting("listen.insecure_plaintext");
+        }
+        if (config.listen().insecureAnonymous()) {
+            metrics.insecureSetting("listen.insecure_allow_anonymous");
+        }
+        config.upstream().tls().ifPresent(t -> {
+            if (!t.verifyCertificate()) {
+                metrics.insecureSetting("upstream.tls.verify_certificate");
+            } else if (!t.verifyHostname()) {
+                metrics.insecureSetting("upstream.tls.verify_hostname");
+            }
+        });
+    }
+
+    /** The server's meters. */
+    public ProxyMetrics metrics() {
+        return metrics;
+    }
+
+    /** The admin endpoint's address, or null when none is configured. */
+    public InetSocketAddress adminAddress() {
+        AdminServer a = admin;
+        return a == null ? null : a.boundAddress();
+    }
+
+    boolean isShuttingDown() {
+        return shuttingDown.get();
+    }
+
+    /** Whether Redis answers a fresh connection now (for {@code /readyz}). */
+    java.util.concurrent.CompletableFuture<Boolean> probeUpstream() {
+        UpstreamConfig up = config.upstream();
+        return UpstreamProbe.answers(ioGroup, transport, up.host(), up.port(), upstreamTls);
     }
 
     /** The certificate the listener presents now, or null without TLS. */
@@ -234,11 +306,14 @@ public final class RespGateServer implements AutoCloseable {
         try {
             ExposureCheck.check(config.listen(), next, "respgate.yaml");
         } catch (ConfigException e) {
+            metrics.policyRefused();
             log.error("policy {} refused, policy {} stays in force: {}", next.version(), policy.current().version(),
                     e.getMessage());
             return;
         }
         PolicySnapshot previous = policy.swap(next);
+        metrics.policyReloaded(true);
+        metrics.policyInForce(next.version(), next.loadedAt());
         log.info("policy {} in force (was {}), {} users", next.version(), previous.version(), next.userCount());
         for (Channel client : clients) {
             client.pipeline().fireUserEventTriggered(PolicyReloaded.INSTANCE);
@@ -256,7 +331,7 @@ public final class RespGateServer implements AutoCloseable {
     }
 
     private static SessionSettings sessionSettings(RespGateConfig config, PolicyState policy, Transport transport,
-                                                   UpstreamTls upstreamTls) {
+                                                   UpstreamTls upstreamTls, ProxyMetrics metrics) {
         UpstreamConfig upstream = config.upstream();
         // Tests and the demo give a policy in code; they get the default lockout settings.
         PolicyConfig lockout = config.policy().orElse(new PolicyConfig(java.nio.file.Path.of("policy.yaml")));
@@ -267,7 +342,7 @@ public final class RespGateServer implements AutoCloseable {
         return new SessionSettings(upstream.host(), upstream.port(), upstream.connectTimeout(), auth,
                 config.limits().maxPendingReplies(), policy, new AuthLockout(lockout.maxAuthFailures(), lockout.authLockout()),
                 new UserConnections(), transport, upstreamTls,
-                config.listen().tls().map(ServerTlsConfig::requireMapped).orElse(false));
+                config.listen().tls().map(ServerTlsConfig::requireMapped).orElse(false), metrics);
     }
 
     public InetSocketAddress boundAddress() {
@@ -293,6 +368,7 @@ public final class RespGateServer implements AutoCloseable {
         if (tls != null) {
             tls.close();
         }
+
         List<Channel> open = new ArrayList<>(clients);
         for (Channel client : open) {
             client.pipeline().fireUserEventTriggered(DrainRequest.INSTANCE);
@@ -313,6 +389,10 @@ public final class RespGateServer implements AutoCloseable {
             clients.close().awaitUninterruptibly();
             acceptGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
             ioGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+            AdminServer adminServer = admin;
+            if (adminServer != null) {
+                adminServer.close(); // last: /readyz says "not ready" during the drain
+            }
             closeTls(serverTls, upstreamTls);
             log.info("RespGate stopped");
             terminated.countDown();

@@ -4,6 +4,7 @@ import io.respgate.policy.CertificateIdentity;
 import io.respgate.policy.CertificateMatch;
 import io.respgate.policy.PolicySnapshot;
 import io.respgate.policy.PolicyUser;
+import io.respgate.proxy.metrics.ProxyMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,7 @@ final class SessionAuth {
             + " may not connect from this address";
 
     private final PolicyState policy;
+    private final ProxyMetrics metrics;
     private final AuthLockout lockout;
     private final UserConnections connections;
     private final InetAddress source;
@@ -40,7 +42,9 @@ final class SessionAuth {
     /** The connection was signed in by its certificate: AUTH cannot change the user. */
     private boolean certificateBound;
 
-    SessionAuth(PolicyState policy, AuthLockout lockout, UserConnections connections, InetAddress source) {
+    SessionAuth(PolicyState policy, AuthLockout lockout, UserConnections connections, InetAddress source,
+                ProxyMetrics metrics) {
+        this.metrics = metrics;
         this.policy = policy;
         this.lockout = lockout;
         this.connections = connections;
@@ -73,6 +77,11 @@ final class SessionAuth {
         }
         snapshot = policy.current();
         CertificateMatch match = snapshot.userFor(identity);
+        if (match.ambiguous() || (match.user() == null && requireMapped)
+                || (match.user() != null && (!match.user().enabled() || !match.user().allowsSource(source)))) {
+            metrics.authFailed(ProxyMetrics.AuthFailure.CERTIFICATE);
+            metrics.refused(ProxyMetrics.Refusal.CERTIFICATE);
+        }
         if (match.ambiguous()) {
             log.warn("client certificate '{}' from {} refused: it maps to more than one user", identity, source);
             return CERTIFICATE_AMBIGUOUS;
@@ -94,6 +103,7 @@ final class SessionAuth {
         if (!take(mapped)) {
             return TOO_MANY_CONNECTIONS;
         }
+        metrics.authSucceeded();
         certificateBound = true;
         log.debug("user '{}' authenticated by client certificate '{}' from {}", mapped.name(), identity, source);
         return null;
@@ -116,14 +126,22 @@ final class SessionAuth {
     String authenticate(String username, byte[] password) {
         try {
             if (source != null && lockout.isLockedOut(source)) {
+                metrics.authFailed(ProxyMetrics.AuthFailure.LOCKED_OUT);
+                metrics.refused(ProxyMetrics.Refusal.LOCKOUT);
                 log.warn("authentication refused: {} is locked out after repeated failures", source);
                 return LOCKED_OUT;
             }
             PolicySnapshot current = policy.current();
             PolicyUser candidate = current.user(username);
-            boolean ok = candidate != null && candidate.authenticates(password) && candidate.allowsSource(source);
+            boolean passwordOk = candidate != null && candidate.authenticates(password);
+            boolean ok = passwordOk && candidate.allowsSource(source);
             if (!ok) {
+                metrics.authFailed(ProxyMetrics.AuthFailure.WRONGPASS);
+                if (passwordOk) {
+                    metrics.refused(ProxyMetrics.Refusal.SOURCE_NETWORK);
+                }
                 if (source != null && lockout.recordFailure(source)) {
+                    metrics.lockedOut();
                     log.warn("{} locked out after repeated authentication failures", source);
                 }
                 // A name the policy does not know is not logged: it may be a mistyped password.
@@ -132,6 +150,7 @@ final class SessionAuth {
                 return WRONGPASS;
             }
             if (user != null && user.name().equals(candidate.name())) {
+                metrics.authSucceeded();
                 snapshot = current;
                 user = candidate;
                 return null;
@@ -141,6 +160,7 @@ final class SessionAuth {
             if (!take(candidate)) {
                 return TOO_MANY_CONNECTIONS;
             }
+            metrics.authSucceeded();
             if (previous != null) {
                 connections.release(previous.name());
             }
@@ -156,6 +176,8 @@ final class SessionAuth {
 
     private boolean take(PolicyUser candidate) {
         if (!connections.tryAcquire(candidate.name(), candidate.maxConnections())) {
+            metrics.authFailed(ProxyMetrics.AuthFailure.CONNECTION_LIMIT);
+            metrics.refused(ProxyMetrics.Refusal.LIMIT);
             log.info("user '{}' refused from {}: connection limit {} reached", candidate.name(), source,
                     candidate.maxConnections());
             return false;

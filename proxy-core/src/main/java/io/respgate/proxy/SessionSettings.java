@@ -1,6 +1,7 @@
 package io.respgate.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.respgate.proxy.metrics.ProxyMetrics;
 import io.respgate.proxy.tls.UpstreamTls;
 
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.time.Duration;
  * @param transport          the socket transport, for upstream channels
  * @param upstreamTls        TLS to Redis, or null for plaintext
  * @param requireMappedCertificate refuse a client certificate that maps to no user
+ * @param metrics            the server's meters
  */
 record SessionSettings(String upstreamHost,
                        int upstreamPort,
@@ -31,5 +33,6 @@ record SessionSettings(String upstreamHost,
                        UserConnections connections,
                        Transport transport,
                        UpstreamTls upstreamTls,
-                       boolean requireMappedCertificate) {
+                       boolean requireMappedCertificate,
+                       ProxyMetrics metrics) {
 }

@@ -15,12 +15,12 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /** The socket transport: native epoll where it loads, the JDK's NIO otherwise. */
-record Transport(String name,
+public record Transport(String name,
                  IoHandlerFactory ioHandlerFactory,
                  Class<? extends ServerChannel> serverChannelClass,
                  Class<? extends SocketChannel> socketChannelClass) {
 
-    static Transport best() {
+    public static Transport best() {
         if (Epoll.isAvailable()) {
             return new Transport("epoll", EpollIoHandler.newFactory(),
                     EpollServerSocketChannel.class, EpollSocketChannel.class);
@@ -33,7 +33,7 @@ record Transport(String name,
                 NioServerSocketChannel.class, NioSocketChannel.class);
     }
 
-    EventLoopGroup newGroup(int threads, String threadName) {
+    public EventLoopGroup newGroup(int threads, String threadName) {
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(threadName, true), ioHandlerFactory);
     }
 }

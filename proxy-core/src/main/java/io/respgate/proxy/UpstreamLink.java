@@ -11,6 +11,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.handler.ssl.SslHandler;
+import io.respgate.proxy.metrics.ProxyMetrics;
 import io.respgate.proxy.tls.UpstreamTls;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
@@ -29,6 +30,7 @@ final class UpstreamLink {
     private enum State { CONNECTING, CONNECTING_THEN_CLOSE, OPEN, CLOSED }
 
     private final ClientSession session;
+    private final ProxyMetrics metrics;
     private final ArrayDeque<ByteBuf> waiting = new ArrayDeque<>();
     private Channel channel;
     private State state = State.CONNECTING;
@@ -40,12 +42,13 @@ final class UpstreamLink {
     private int runStart;
     private int runEnd;
 
-    private UpstreamLink(ClientSession session) {
+    private UpstreamLink(ClientSession session, ProxyMetrics metrics) {
         this.session = session;
+        this.metrics = metrics;
     }
 
     static UpstreamLink open(ClientSession session, Channel client, SessionSettings settings) {
-        UpstreamLink link = new UpstreamLink(session);
+        UpstreamLink link = new UpstreamLink(session, settings.metrics());
         Bootstrap bootstrap = new Bootstrap()
                 .group(client.eventLoop())
                 .channel(settings.transport().socketChannelClass())
@@ -54,13 +57,13 @@ final class UpstreamLink {
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024));
         UpstreamTls tls = settings.upstreamTls();
         if (tls == null) {
-            bootstrap.handler(new UpstreamReplyHandler(session));
+            bootstrap.handler(new UpstreamReplyHandler(session, settings.metrics()));
         } else {
             bootstrap.handler(new ChannelInitializer<>() {
                 @Override
                 protected void initChannel(Channel ch) {
                     ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
-                    ch.pipeline().addLast("replies", new UpstreamReplyHandler(session));
+                    ch.pipeline().addLast("replies", new UpstreamReplyHandler(session, settings.metrics()));
                 }
             });
         }
@@ -80,6 +83,12 @@ final class UpstreamLink {
     }
 
     private void connected(boolean success, Throwable cause) {
+        if (success) {
+            metrics.upstreamOpened();
+            channel.closeFuture().addListener(f -> metrics.upstreamClosed());
+        } else {
+            metrics.upstreamConnectFailed();
+        }
         if (state == State.CLOSED) {
             channel.close();
             return;
@@ -116,7 +125,9 @@ final class UpstreamLink {
 
     private void writeWaiting() {
         while (!waiting.isEmpty()) {
-            channel.write(waiting.poll(), channel.voidPromise());
+            ByteBuf command = waiting.poll();
+            metrics.upstreamBytesOut(command.readableBytes());
+            channel.write(command, channel.voidPromise());
         }
     }
 
@@ -155,6 +166,7 @@ final class UpstreamLink {
         endRun();
         switch (state) {
             case OPEN -> {
+                metrics.upstreamBytesOut(command.readableBytes());
                 channel.write(command, channel.voidPromise());
                 unflushed = true;
             }

@@ -32,6 +32,7 @@ public final class UpstreamTls {
     private final String peerHost;
     private final int peerPort;
     private volatile SslContext context;
+    private volatile X509Certificate clientCertificate;
 
     private UpstreamTls(UpstreamTlsConfig config, SslProvider provider, String host, int port, SslContext context) {
         this.config = config;
@@ -45,6 +46,7 @@ public final class UpstreamTls {
     public static UpstreamTls load(UpstreamTlsConfig config, String host, int port) throws ConfigException {
         SslProvider provider = TlsEngine.provider(config.allowJdkProvider(), "upstream.tls");
         UpstreamTls tls = new UpstreamTls(config, provider, host, port, build(config, provider));
+        tls.clientCertificate = clientLeaf(config);
         if (!config.verifyCertificate()) {
             log.warn("TLS to Redis does NOT verify Redis's certificate (upstream.tls.verify_certificate: false):"
                     + " anyone on the path can impersonate Redis and read the proxy's credentials");
@@ -106,6 +108,11 @@ public final class UpstreamTls {
         }
         SslContext previous = context;
         context = next;
+        try {
+            clientCertificate = clientLeaf(config);
+        } catch (ConfigException e) {
+            // built a moment ago from the same file; a race with another rotation keeps the old value
+        }
         RetiredContexts.release(previous);
         log.info("TLS to Redis reloaded");
         return true;
@@ -114,6 +121,16 @@ public final class UpstreamTls {
     /** A handler for a new connection to Redis: SNI and hostname checks use the configured server name. */
     public SslHandler newHandler(ByteBufAllocator alloc) {
         return context.newHandler(alloc, peerHost, peerPort);
+    }
+
+    /** The client certificate presented to Redis, or null. */
+    public X509Certificate certificate() {
+        return clientCertificate;
+    }
+
+    private static X509Certificate clientLeaf(UpstreamTlsConfig config) throws ConfigException {
+        return config.certFile().isEmpty() ? null
+                : TlsFiles.certificates(config.certFile().get(), "upstream.tls.cert_file").get(0);
     }
 
     public UpstreamTlsConfig config() {

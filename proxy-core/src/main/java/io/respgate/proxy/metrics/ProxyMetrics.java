@@ -1,0 +1,281 @@
+package io.respgate.proxy.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocatorMetric;
+import io.respgate.policy.command.CommandSpec;
+import io.respgate.policy.command.CommandTable;
+
+import java.security.cert.X509Certificate;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * Every meter RespGate exports, registered up front where the hot path uses them: per-command
+ * counters are arrays indexed by the command table's id, so counting a command builds no name and
+ * allocates nothing. Tags are bounded: commands come from the command table (the rest is
+ * {@code other}), users and rule ids from the policy, reasons from fixed enums.
+ *
+ * <p>One instance per server; nothing is static.
+ */
+public final class ProxyMetrics {
+    /** Why a connection was refused or closed by the proxy. */
+    public enum Refusal { LIMIT, LOCKOUT, TLS, SOURCE_NETWORK, CERTIFICATE }
+
+    /** Why an authentication failed. */
+    public enum AuthFailure { WRONGPASS, LOCKED_OUT, CONNECTION_LIMIT, CERTIFICATE, CERTIFICATE_BOUND }
+
+    private final PrometheusMeterRegistry registry;
+    private final int otherId;
+    private final Counter[] forwarded;
+    private final Counter[] denied;
+    private final Counter accepted;
+    private final Counter closed;
+    private final AtomicInteger active = new AtomicInteger();
+    private final Map<Refusal, Counter> refused = new EnumMap<>(Refusal.class);
+    private final Counter authSuccess;
+    private final Map<AuthFailure, Counter> authFailures = new EnumMap<>(AuthFailure.class);
+    private final Counter lockouts;
+    private final Counter handshakes;
+    private final Map<String, Counter> handshakeFailures = new ConcurrentHashMap<>();
+    private final Counter policyReloadsOk;
+    private final Counter policyReloadsFailed;
+    private final Counter policyReloadsRefused;
+    private final Counter tlsReloadsOk;
+    private final Counter tlsReloadsFailed;
+    private final Counter upstreamConnectFailures;
+    private final AtomicInteger upstreamOpen = new AtomicInteger();
+    private final Counter upstreamBytesIn;
+    private final Counter upstreamBytesOut;
+    private final Counter readsPaused;
+    private final Counter redisErrorReplies;
+    private volatile String policyVersion = "";
+    private volatile double policyLoadedAt;
+
+    public ProxyMetrics(CommandTable table) {
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.otherId = table.size();
+        this.forwarded = new Counter[otherId + 1];
+        this.denied = new Counter[otherId + 1];
+        for (CommandSpec spec : table.all()) {
+            forwarded[spec.id()] = commandCounter(spec.name(), "forwarded");
+            denied[spec.id()] = commandCounter(spec.name(), "denied");
+        }
+        forwarded[otherId] = commandCounter("other", "forwarded");
+        denied[otherId] = commandCounter("other", "denied");
+        for (int i = 0; i < otherId; i++) {
+            if (forwarded[i] == null) { // ids without a spec cannot occur, but never leave a hole
+                forwarded[i] = forwarded[otherId];
+                denied[i] = denied[otherId];
+            }
+        }
+        accepted = Counter.builder("respgate.connections.accepted").description("Client connections accepted")
+                .register(registry);
+        closed = Counter.builder("respgate.connections.closed").description("Client connections closed")
+                .register(registry);
+        Gauge.builder("respgate.connections.active", active, AtomicInteger::get)
+                .description("Client connections open now").register(registry);
+        for (Refusal r : Refusal.values()) {
+            refused.put(r, Counter.builder("respgate.connections.refused").tag("reason", lower(r))
+                    .description("Client connections refused or closed by the proxy, by reason").register(registry));
+        }
+        authSuccess = Counter.builder("respgate.auth").tag("result", "success").tag("reason", "none")
+                .description("Authentications by result").register(registry);
+        for (AuthFailure f : AuthFailure.values()) {
+            authFailures.put(f, Counter.builder("respgate.auth").tag("result", "failure").tag("reason", lower(f))
+                    .description("Authentications by result").register(registry));
+        }
+        lockouts = Counter.builder("respgate.auth.lockouts").description("Source addresses locked out after"
+                + " repeated authentication failures").register(registry);
+        handshakes = Counter.builder("respgate.tls.handshakes").tag("result", "success")
+                .description("TLS handshakes with clients").register(registry);
+        policyReloadsOk = reloads("policy", "success");
+        policyReloadsFailed = reloads("policy", "failure");
+        policyReloadsRefused = reloads("policy", "refused");
+        tlsReloadsOk = reloads("tls", "success");
+        tlsReloadsFailed = reloads("tls", "failure");
+        Gauge.builder("respgate.policy.loaded.timestamp", () -> policyLoadedAt)
+                .description("When the policy in force was loaded (epoch seconds)").baseUnit("seconds").register(registry);
+        upstreamConnectFailures = Counter.builder("respgate.upstream.connect.failures")
+                .description("Connections to Redis that could not be opened (TCP or TLS)").register(registry);
+        Gauge.builder("respgate.upstream.connections", upstreamOpen, AtomicInteger::get)
+                .description("Connections to Redis open now").register(registry);
+        upstreamBytesIn = Counter.builder("respgate.upstream.bytes").tag("direction", "in").baseUnit("bytes")
+                .description("Bytes read from and written to Redis").register(registry);
+        upstreamBytesOut = Counter.builder("respgate.upstream.bytes").tag("direction", "out").baseUnit("bytes")
+                .description("Bytes read from and written to Redis").register(registry);
+        readsPaused = Counter.builder("respgate.backpressure.reads.paused")
+                .description("Times a client's reading was paused because its replies were not read").register(registry);
+        redisErrorReplies = Counter.builder("respgate.redis.error.replies")
+                .description("Error replies Redis sent to forwarded commands").register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        PooledByteBufAllocatorMetric netty = PooledByteBufAllocator.DEFAULT.metric();
+        Gauge.builder("respgate.netty.memory.used", netty, PooledByteBufAllocatorMetric::usedDirectMemory)
+                .tag("area", "direct").baseUnit("bytes").description("Netty pooled memory in use").register(registry);
+        Gauge.builder("respgate.netty.memory.used", netty, PooledByteBufAllocatorMetric::usedHeapMemory)
+                .tag("area", "heap").baseUnit("bytes").description("Netty pooled memory in use").register(registry);
+    }
+
+    private Counter commandCounter(String command, String outcome) {
+        return Counter.builder("respgate.commands").tag("command", command).tag("outcome", outcome)
+                .description("Commands by command and outcome").register(registry);
+    }
+
+    private Counter reloads(String what, String result) {
+        return Counter.builder("respgate.reloads").tag("what", what).tag("result", result)
+                .description("Reloads of the policy and the TLS files, by result").register(registry);
+    }
+
+    private static String lower(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The Prometheus text exposition of every meter. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    // ---- hot path: no allocation --------------------------------------------------------------
+
+    /** A command was forwarded; {@code commandId} is its command table id, or -1 when unknown. */
+    public void forwarded(int commandId) {
+        forwarded[commandId >= 0 && commandId < otherId ? commandId : otherId].increment();
+    }
+
+    public void upstreamBytesIn(int bytes) {
+        upstreamBytesIn.increment(bytes);
+    }
+
+    public void upstreamBytesOut(int bytes) {
+        upstreamBytesOut.increment(bytes);
+    }
+
+    public void redisErrorReply() {
+        redisErrorReplies.increment();
+    }
+
+    // ---- rarer events -------------------------------------------------------------------------
+
+    /** A command was denied by the policy: counted by command, and by user, command and rule. */
+    public void denied(int commandId, String command, String user, String ruleId) {
+        denied[commandId >= 0 && commandId < otherId ? commandId : otherId].increment();
+        String rule = ruleId == null ? "none" : ruleId;
+        registry.counter("respgate.denials", Tags.of("user", user == null ? "none" : user, "command",
+                commandId >= 0 && commandId < otherId ? command : "other", "rule", rule)).increment();
+        if (rule.startsWith("guardrail:")) {
+            registry.counter("respgate.guardrail.hits", "rule", rule).increment();
+        }
+    }
+
+    public void connectionAccepted() {
+        accepted.increment();
+        active.incrementAndGet();
+    }
+
+    public void connectionClosed() {
+        closed.increment();
+        active.decrementAndGet();
+    }
+
+    public void refused(Refusal reason) {
+        refused.get(reason).increment();
+    }
+
+    public void authSucceeded() {
+        authSuccess.increment();
+    }
+
+    public void authFailed(AuthFailure reason) {
+        authFailures.get(reason).increment();
+    }
+
+    public void lockedOut() {
+        lockouts.increment();
+    }
+
+    public void handshakeSucceeded() {
+        handshakes.increment();
+    }
+
+    /** A client handshake failed; {@code reason} is one of a few fixed words (see {@link io.respgate.proxy.tls.TlsFailures}). */
+    public void handshakeFailed(String reason) {
+        handshakeFailures.computeIfAbsent(reason, r -> Counter.builder("respgate.tls.handshakes")
+                .tag("result", "failure").tag("reason", r).description("TLS handshakes with clients")
+                .register(registry)).increment();
+        refused(Refusal.TLS);
+    }
+
+    public void policyReloaded(boolean ok) {
+        (ok ? policyReloadsOk : policyReloadsFailed).increment();
+    }
+
+    public void policyRefused() {
+        policyReloadsRefused.increment();
+    }
+
+    public void tlsReloaded(boolean ok) {
+        (ok ? tlsReloadsOk : tlsReloadsFailed).increment();
+    }
+
+    /** The policy in force: exported as {@code respgate_policy_info{version}} 1. */
+    public synchronized void policyInForce(String version, java.time.Instant loadedAt) {
+        String previous = policyVersion;
+        if (!previous.isEmpty()) {
+            registry.find("respgate.policy.info").tag("version", previous).meters().forEach(registry::remove);
+        }
+        policyVersion = version;
+        Gauge.builder("respgate.policy.info", () -> 1).tag("version", version)
+                .description("The policy version in force (value always 1)").register(registry);
+        policyLoadedAt = loadedAt.getEpochSecond();
+    }
+
+    public void upstreamConnectFailed() {
+        upstreamConnectFailures.increment();
+    }
+
+    public void upstreamOpened() {
+        upstreamOpen.incrementAndGet();
+    }
+
+    public void upstreamClosed() {
+        upstreamOpen.decrementAndGet();
+    }
+
+    public void readsPaused() {
+        readsPaused.increment();
+    }
+
+    /** Seconds until {@code certificate()} expires, as {@code respgate_tls_certificate_expiry_seconds{certificate}}. */
+    public void certificateExpiry(String name, Supplier<X509Certificate> certificate) {
+        Gauge.builder("respgate.tls.certificate.expiry", certificate,
+                        c -> (c.get().getNotAfter().getTime() - System.currentTimeMillis()) / 1000.0)
+                .tag("certificate", name).baseUnit("seconds")
+                .description("Seconds until the certificate expires (negative: expired)").register(registry);
+    }
+
+    /** An insecure setting the config accepted explicitly: {@code respgate_insecure_setting{setting}} 1. */
+    public void insecureSetting(String setting) {
+        Gauge.builder("respgate.insecure.setting", () -> 1).tag("setting", setting)
+                .description("Insecure settings in force, accepted explicitly by the config").register(registry);
+    }
+}

@@ -1,0 +1,151 @@
+package io.respgate.proxy.admin;
+
+import io.respgate.codec.testing.RedisProcess;
+import io.respgate.config.AdminConfig;
+import io.respgate.config.LimitsConfig;
+import io.respgate.config.ListenConfig;
+import io.respgate.config.RespGateConfig;
+import io.respgate.config.Secret;
+import io.respgate.config.UpstreamConfig;
+import io.respgate.policy.PolicySnapshot;
+import io.respgate.proxy.RespGateServer;
+import io.respgate.proxy.testing.ProxiedRedis;
+import io.respgate.proxy.testing.RawConnection;
+import io.respgate.proxy.testing.TestPolicies;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The admin HTTP endpoint against a running proxy and a real Redis. */
+class AdminEndpointTest {
+    static final String APP_PASS = "admin-test-app-pw";
+    static final String TOKEN = "admin-test-token-value";
+
+    ProxiedRedis pair;
+    RespGateServer proxy;
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    static PolicySnapshot policy() {
+        return TestPolicies.parse("""
+                users:
+                  default:
+                    acl: "off"
+                  app:
+                    acl: "on #%s ~app:* &* +@all"
+                """.formatted(TestPolicies.hash(APP_PASS)));
+    }
+
+    void start(Optional<Secret> token) throws Exception {
+        assumeTrue(RedisProcess.isAvailable(), "redis-server is not on PATH");
+        pair = ProxiedRedis.start();
+        pair.startProxy(new RespGateConfig(new ListenConfig(ProxiedRedis.HOST, 0),
+                UpstreamConfig.of(ProxiedRedis.HOST, pair.redisPort()), LimitsConfig.defaults(), Optional.empty(),
+                Optional.of(new AdminConfig("127.0.0.1", 0, token))), policy());
+        proxy = pair.proxy();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (pair != null) {
+            pair.close();
+        }
+    }
+
+    HttpResponse<String> get(String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return http.send(b.GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> post(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + proxy.adminAddress().getPort() + path);
+    }
+
+    static double value(String metrics, String series) {
+        Matcher m = Pattern.compile("^" + Pattern.quote(series) + " ([0-9.eE+-]+)$", Pattern.MULTILINE).matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+    }
+
+    @Test
+    void metricsCountCommandsDenialsAndAuthentication() throws Exception {
+        start(Optional.empty());
+        try (RawConnection c = new RawConnection(pair.proxyPort())) {
+            assertTrue(c.call("AUTH", "app", "wrong").startsWith("-WRONGPASS"));
+            assertEquals("+OK\r\n", c.call("AUTH", "app", APP_PASS));
+            assertEquals("+OK\r\n", c.call("SET", "app:1", "v"));
+            assertEquals("$1\r\nv\r\n", c.call("GET", "app:1"));
+            assertTrue(c.call("GET", "other").startsWith("-NOPERM"));
+            assertTrue(c.call("FLUSHALL").startsWith("-NOPERM"));
+            HttpResponse<String> r = get("/metrics");
+            assertEquals(200, r.statusCode());
+            assertTrue(r.headers().firstValue("content-type").orElse("").startsWith("text/plain"));
+            String m = r.body();
+            assertEquals(1.0, value(m, "respgate_commands_total{command=\"set\",outcome=\"forwarded\"}"), m);
+            assertEquals(1.0, value(m, "respgate_commands_total{command=\"get\",outcome=\"forwarded\"}"));
+            assertEquals(1.0, value(m, "respgate_commands_total{command=\"get\",outcome=\"denied\"}"));
+            assertEquals(1.0, value(m, "respgate_denials_total{command=\"get\",rule=\"acl:app\",user=\"app\"}"), m);
+            assertEquals(1.0, value(m, "respgate_guardrail_hits_total{rule=\"guardrail:flushall\"}"), m);
+            assertEquals(1.0, value(m, "respgate_auth_total{reason=\"none\",result=\"success\"}"));
+            assertEquals(1.0, value(m, "respgate_auth_total{reason=\"wrongpass\",result=\"failure\"}"));
+            assertEquals(1.0, value(m, "respgate_connections_active"));
+            assertEquals(1.0, value(m, "respgate_upstream_connections"));
+            assertTrue(value(m, "respgate_upstream_bytes_total{direction=\"out\"}") > 0);
+            assertEquals(1.0, value(m, "respgate_policy_info{version=\"" + proxy.policy().version() + "\"}"), m);
+            assertTrue(m.contains("jvm_memory_used_bytes"), "JVM memory");
+            assertTrue(m.contains("respgate_netty_memory_used_bytes{area=\"direct\"}"), "Netty memory");
+            assertFalse(m.contains(APP_PASS) || m.contains("wrong\""), "no secret in metrics");
+        }
+    }
+
+    @Test
+    void healthReadinessPolicyAndReload() throws Exception {
+        start(Optional.empty());
+        assertEquals("ok\n", get("/healthz").body());
+        assertEquals(200, get("/readyz").statusCode());
+        HttpResponse<String> policy = get("/policy");
+        assertEquals("{\"version\":\"" + proxy.policy().version() + "\",\"loaded_at\":\""
+                + proxy.policy().loadedAt() + "\",\"users\":2}\n", policy.body());
+        assertFalse(policy.body().contains(TestPolicies.hash(APP_PASS)), "no password hash");
+        assertEquals(405, get("/reload").statusCode());
+        HttpResponse<String> reload = post("/reload");
+        assertEquals(200, reload.statusCode());
+        assertTrue(reload.body().contains("\"policy_reloaded\":false"), "a policy given in code has no file: "
+                + reload.body());
+        assertEquals(404, get("/nothing").statusCode());
+
+        pair.redis().close();
+        assertEquals(503, get("/readyz").statusCode(), "Redis is down");
+        assertEquals(200, get("/healthz").statusCode(), "the proxy itself is alive");
+    }
+
+    @Test
+    void aTokenIsRequiredWhenConfigured() throws Exception {
+        start(Optional.of(Secret.ofUtf8(TOKEN)));
+        assertEquals(401, get("/metrics").statusCode());
+        assertEquals(401, get("/healthz", "Authorization", "Bearer wrong").statusCode());
+        HttpResponse<String> ok = get("/metrics", "Authorization", "Bearer " + TOKEN);
+        assertEquals(200, ok.statusCode());
+        assertFalse(ok.body().contains(TOKEN));
+    }
+}
