@@ -30,8 +30,8 @@ public final class ConfigLoader {
     /** Largest password file accepted, in bytes. */
     static final int MAX_PASSWORD_FILE_SIZE = 64 * 1024;
 
-    private static final List<String> TOP_KEYS = List.of("listen", "upstream", "policy", "limits", "admin");
-    private static final Set<String> TOP_RESERVED = Set.of("audit");
+    private static final List<String> TOP_KEYS = List.of("listen", "upstream", "policy", "limits", "admin", "audit");
+    private static final List<String> AUDIT_KEYS = List.of("file", "keys");
     private static final List<String> ADMIN_KEYS = List.of("address", "port", "token_env", "token_file");
     private static final List<String> LISTEN_KEYS =
             List.of("address", "port", "tls", "insecure_plaintext", "insecure_allow_anonymous");
@@ -119,7 +119,7 @@ public final class ConfigLoader {
                 throw ConfigException.ofFile(source, "the top level must be a mapping of sections ("
                         + String.join(", ", TOP_KEYS) + "), got " + Values.describe(root));
             }
-            Map<String, Object> top = section("", root, TOP_KEYS, TOP_RESERVED);
+            Map<String, Object> top = section("", root, TOP_KEYS, Set.of());
             ListenConfig listen = listen(top.get("listen"));
             UpstreamConfig upstream = upstream(top.get("upstream"));
             LimitsConfig limits = limits(top.get("limits"));
@@ -127,7 +127,9 @@ public final class ConfigLoader {
                     ? Optional.of(policy(top.get("policy"))) : Optional.empty();
             Optional<AdminConfig> admin = top.containsKey("admin")
                     ? Optional.of(admin(top.get("admin"))) : Optional.empty();
-            return new RespGateConfig(listen, upstream, limits, policy, admin);
+            Optional<AuditConfig> audit = top.containsKey("audit")
+                    ? Optional.of(audit(top.get("audit"))) : Optional.empty();
+            return new RespGateConfig(listen, upstream, limits, policy, admin, audit);
         }
 
         private Object loadYaml(String yaml) throws ConfigException {
@@ -288,6 +290,27 @@ public final class ConfigLoader {
             } finally {
                 Arrays.fill(bytes, (byte) 0);
             }
+        }
+
+        private AuditConfig audit(Object value) throws ConfigException {
+            if (value == null) {
+                throw error("audit", "must be a mapping with the key file, e.g. audit: {file: /var/log/respgate/audit.jsonl}");
+            }
+            Map<String, Object> m = section("audit", value, AUDIT_KEYS, Set.of());
+            if (!m.containsKey("file")) {
+                throw error("audit.file", "is required: the file the audit log is appended to");
+            }
+            Path file = file("audit.file", m.get("file"), "the path of the audit log file");
+            AuditConfig.KeyMode keys = AuditConfig.KeyMode.HASHED;
+            if (m.containsKey("keys")) {
+                String text = string("audit.keys", m.get("keys"), "full, hashed or omitted");
+                try {
+                    keys = AuditConfig.KeyMode.valueOf(text.strip().toUpperCase(java.util.Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw error("audit.keys", "must be full, hashed or omitted, got " + Values.quote(text));
+                }
+            }
+            return new AuditConfig(file, keys);
         }
 
         private AdminConfig admin(Object value) throws ConfigException {

@@ -13,26 +13,39 @@ import java.util.Optional;
  * @param policy   where the policy file is; empty when the config has no {@code policy} section
  *                 (the proxy must then refuse to start, fail closed, unless it brings its own policy)
  * @param admin    the HTTP endpoint for metrics, health and reloads; empty when not configured
+ * @param audit    the structured audit log; empty when not configured
  */
 public record RespGateConfig(ListenConfig listen, UpstreamConfig upstream, LimitsConfig limits,
-                             Optional<PolicyConfig> policy, Optional<AdminConfig> admin) {
+                             Optional<PolicyConfig> policy, Optional<AdminConfig> admin, Optional<AuditConfig> audit) {
     public RespGateConfig {
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(upstream, "upstream");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(audit, "audit");
+    }
+
+    /** A config without an audit log. */
+    public RespGateConfig(ListenConfig listen, UpstreamConfig upstream, LimitsConfig limits,
+                          Optional<PolicyConfig> policy, Optional<AdminConfig> admin) {
+        this(listen, upstream, limits, policy, admin, Optional.empty());
     }
 
     /** A config without an admin endpoint. */
     public RespGateConfig(ListenConfig listen, UpstreamConfig upstream, LimitsConfig limits,
                           Optional<PolicyConfig> policy) {
-        this(listen, upstream, limits, policy, Optional.empty());
+        this(listen, upstream, limits, policy, Optional.empty(), Optional.empty());
     }
 
     /** The same config with an admin endpoint. */
     public RespGateConfig withAdmin(AdminConfig adminConfig) {
-        return new RespGateConfig(listen, upstream, limits, policy, Optional.of(adminConfig));
+        return new RespGateConfig(listen, upstream, limits, policy, Optional.of(adminConfig), audit);
+    }
+
+    /** The same config with an audit log. */
+    public RespGateConfig withAudit(AuditConfig auditConfig) {
+        return new RespGateConfig(listen, upstream, limits, policy, admin, Optional.of(auditConfig));
     }
 
     /** A config without a policy section. */

@@ -210,14 +210,6 @@ class ConfigLoaderTest {
 
     // ---- unknown and reserved keys ------------------------------------------------------------
 
-    @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "audit: {file: x}|audit",
-            "audit: {enabled: true}|audit"})
-    void reservedSectionsFailClosed(String extra, String key) {
-        ConfigException e = fails(MINIMAL + extra + "\n", key);
-        assertEquals("respgate.yaml: " + key + ": not supported yet by this version", e.getMessage());
-    }
 
 
     @Test

@@ -99,8 +99,12 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         decoder = ctx.pipeline().get(RequestDecoder.class);
         SocketAddress remote = ctx.channel().remoteAddress();
+        InetSocketAddress inet = remote instanceof InetSocketAddress a ? a : null;
         auth = new SessionAuth(settings.policy(), settings.lockout(), settings.connections(),
-                remote instanceof InetSocketAddress inet ? inet.getAddress() : null, settings.metrics());
+                inet == null ? null : inet.getAddress(), settings.metrics(), settings.audit(),
+                settings.connectionIds().incrementAndGet(),
+                inet == null ? String.valueOf(remote) : inet.getAddress().getHostAddress() + ":" + inet.getPort(),
+                settings.seenSources());
         if (decoder != null) {
             decoder.setAuthenticated(false); // Redis's stricter limits until the client signs in
         }
@@ -253,10 +257,16 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         if (!decision.allowed()) {
             settings.metrics().denied(commandId, spec == null ? null : spec.name(), auth.user().name(),
                     decision.ruleId());
+            if (settings.audit().enabled()) {
+                settings.audit().denied(auth.connection(), auth.user().name(), frame, spec, decision.ruleId());
+            }
             answerError(decision.error());
             return;
         }
         settings.metrics().forwarded(commandId);
+        if (settings.audit().sensitive(spec)) {
+            settings.audit().allowedSensitive(auth.connection(), auth.user().name(), frame, spec);
+        }
         if (!auth.user().allowsDatabase(database) && kind != CommandKind.SELECT && kind != CommandKind.RESET
                 && kind != CommandKind.PING) {
             // A connection starts in db 0; a user limited to other databases must SELECT one first.
@@ -400,7 +410,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             }
         }
         String username = argc == 3 ? frame.argToString(1) : "default";
-        String error = auth.authenticate(username, argBytes(frame, argc - 1));
+        String error = auth.authenticate(username, frame.argBytes(argc - 1));
         if (error != null) {
             answerError(error);
             return;
@@ -425,7 +435,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         if (hello.authIndex() >= 0) {
             String error = auth.authenticate(frame.argToString(hello.authIndex() + 1),
-                    argBytes(frame, hello.authIndex() + 2));
+                    frame.argBytes(hello.authIndex() + 2));
             if (error != null) {
                 answerError(error);
                 return;
@@ -464,12 +474,6 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         drainReadyReplies();
         orderer.releaseAll();
         closeAfterFlush();
-    }
-
-    private static byte[] argBytes(CommandFrame frame, int i) {
-        byte[] bytes = new byte[frame.argLength(i)];
-        frame.bytes().getBytes(frame.argIndex(i), bytes);
-        return bytes;
     }
 
     /**

@@ -26,6 +26,8 @@ import io.respgate.config.ExposureCheck;
 import io.respgate.config.FileChangeWatcher;
 import io.respgate.config.ServerTlsConfig;
 import io.respgate.proxy.admin.AdminServer;
+import io.respgate.proxy.audit.AuditLog;
+import io.respgate.proxy.audit.SeenSources;
 import io.respgate.proxy.metrics.ProxyMetrics;
 import io.respgate.proxy.tls.ServerTls;
 import io.respgate.proxy.tls.UpstreamTls;
@@ -62,6 +64,7 @@ public final class RespGateServer implements AutoCloseable {
     private volatile PolicyWatcher policyWatcher;
     private volatile FileChangeWatcher tlsWatcher;
     private final ProxyMetrics metrics;
+    private final AuditLog audit;
     private final Transport transport;
     private volatile AdminServer admin;
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
@@ -74,10 +77,11 @@ public final class RespGateServer implements AutoCloseable {
         this.upstreamTls = upstreamTls;
         this.transport = transport;
         this.metrics = new ProxyMetrics(initialPolicy.table());
+        this.audit = config.audit().map(AuditLog::open).orElseGet(AuditLog::disabled);
         metrics.policyInForce(initialPolicy.version(), initialPolicy.loadedAt());
         this.acceptGroup = transport.newGroup(1, "respgate-accept");
         this.ioGroup = transport.newGroup(Runtime.getRuntime().availableProcessors(), "respgate-io");
-        SessionSettings settings = sessionSettings(config, policy, transport, upstreamTls, metrics);
+        SessionSettings settings = sessionSettings(config, policy, transport, upstreamTls, metrics, audit);
         LimitsConfig limits = config.limits();
         RequestLimits requestLimits = new RequestLimits(limits.maxArguments(), limits.maxBulkLength(), limits.maxInlineLength());
         int highWater = (int) Math.min(Integer.MAX_VALUE, limits.maxPendingBytes());
@@ -109,6 +113,7 @@ public final class RespGateServer implements AutoCloseable {
         } catch (Exception e) {
             acceptGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             ioGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            audit.close();
             throw e;
         }
     }
@@ -126,6 +131,7 @@ public final class RespGateServer implements AutoCloseable {
             server.policyWatcher = PolicyWatcher.start(policyConfig.file(), snapshot, server::applyPolicy,
                     error -> {
                         server.metrics.policyReloaded(false);
+                        server.audit.policyReloadFailed(error);
                         log.error("policy reload failed: {}", error);
                     });
         } catch (IOException | RuntimeException e) {
@@ -312,6 +318,7 @@ public final class RespGateServer implements AutoCloseable {
             return;
         }
         PolicySnapshot previous = policy.swap(next);
+        audit.policyReloaded(previous, next);
         metrics.policyReloaded(true);
         metrics.policyInForce(next.version(), next.loadedAt());
         log.info("policy {} in force (was {}), {} users", next.version(), previous.version(), next.userCount());
@@ -331,7 +338,7 @@ public final class RespGateServer implements AutoCloseable {
     }
 
     private static SessionSettings sessionSettings(RespGateConfig config, PolicyState policy, Transport transport,
-                                                   UpstreamTls upstreamTls, ProxyMetrics metrics) {
+                                                   UpstreamTls upstreamTls, ProxyMetrics metrics, AuditLog audit) {
         UpstreamConfig upstream = config.upstream();
         // Tests and the demo give a policy in code; they get the default lockout settings.
         PolicyConfig lockout = config.policy().orElse(new PolicyConfig(java.nio.file.Path.of("policy.yaml")));
@@ -342,7 +349,8 @@ public final class RespGateServer implements AutoCloseable {
         return new SessionSettings(upstream.host(), upstream.port(), upstream.connectTimeout(), auth,
                 config.limits().maxPendingReplies(), policy, new AuthLockout(lockout.maxAuthFailures(), lockout.authLockout()),
                 new UserConnections(), transport, upstreamTls,
-                config.listen().tls().map(ServerTlsConfig::requireMapped).orElse(false), metrics);
+                config.listen().tls().map(ServerTlsConfig::requireMapped).orElse(false), metrics, audit,
+                new java.util.concurrent.atomic.AtomicLong(), new SeenSources());
     }
 
     public InetSocketAddress boundAddress() {
@@ -394,6 +402,7 @@ public final class RespGateServer implements AutoCloseable {
                 adminServer.close(); // last: /readyz says "not ready" during the drain
             }
             closeTls(serverTls, upstreamTls);
+            audit.close();
             log.info("RespGate stopped");
             terminated.countDown();
         }, "respgate-shutdown");

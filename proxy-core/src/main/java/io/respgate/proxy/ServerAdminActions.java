@@ -2,7 +2,7 @@ package io.respgate.proxy;
 
 import io.respgate.policy.PolicySnapshot;
 import io.respgate.proxy.admin.AdminActions;
-import io.respgate.proxy.admin.Json;
+import io.respgate.proxy.json.Json;
 
 import java.util.concurrent.CompletableFuture;
 

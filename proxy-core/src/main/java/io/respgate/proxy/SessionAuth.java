@@ -4,6 +4,8 @@ import io.respgate.policy.CertificateIdentity;
 import io.respgate.policy.CertificateMatch;
 import io.respgate.policy.PolicySnapshot;
 import io.respgate.policy.PolicyUser;
+import io.respgate.proxy.audit.AuditLog;
+import io.respgate.proxy.audit.SeenSources;
 import io.respgate.proxy.metrics.ProxyMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +34,10 @@ final class SessionAuth {
 
     private final PolicyState policy;
     private final ProxyMetrics metrics;
+    private final AuditLog audit;
+    private final long connectionId;
+    private final String client;
+    private final SeenSources seenSources;
     private final AuthLockout lockout;
     private final UserConnections connections;
     private final InetAddress source;
@@ -43,8 +49,12 @@ final class SessionAuth {
     private boolean certificateBound;
 
     SessionAuth(PolicyState policy, AuthLockout lockout, UserConnections connections, InetAddress source,
-                ProxyMetrics metrics) {
+                ProxyMetrics metrics, AuditLog audit, long connectionId, String client, SeenSources seenSources) {
         this.metrics = metrics;
+        this.audit = audit;
+        this.connectionId = connectionId;
+        this.client = client;
+        this.seenSources = seenSources;
         this.policy = policy;
         this.lockout = lockout;
         this.connections = connections;
@@ -83,12 +93,14 @@ final class SessionAuth {
             metrics.refused(ProxyMetrics.Refusal.CERTIFICATE);
         }
         if (match.ambiguous()) {
+            audit.authenticationFailed(connection(), null, "certificate maps to more than one user");
             log.warn("client certificate '{}' from {} refused: it maps to more than one user", identity, source);
             return CERTIFICATE_AMBIGUOUS;
         }
         PolicyUser mapped = match.user();
         if (mapped == null) {
             if (requireMapped) {
+                audit.authenticationFailed(connection(), null, "certificate maps to no user");
                 log.info("client certificate '{}' from {} refused: it maps to no user", identity, source);
                 return CERTIFICATE_UNMAPPED;
             }
@@ -96,6 +108,7 @@ final class SessionAuth {
             return null;
         }
         if (!mapped.enabled() || !mapped.allowsSource(source)) {
+            audit.authenticationFailed(connection(), mapped.name(), "certificate user disabled or source not allowed");
             log.info("client certificate '{}' from {} refused: user '{}' is disabled or may not connect from there",
                     identity, source, mapped.name());
             return CERTIFICATE_USER_REFUSED;
@@ -104,9 +117,24 @@ final class SessionAuth {
             return TOO_MANY_CONNECTIONS;
         }
         metrics.authSucceeded();
+        signedIn(mapped, "certificate");
         certificateBound = true;
         log.debug("user '{}' authenticated by client certificate '{}' from {}", mapped.name(), identity, source);
         return null;
+    }
+
+    private void signedIn(PolicyUser who, String method) {
+        if (audit.enabled()) {
+            audit.authenticated(connection(), who.name(), method);
+            if (seenSources.firstTime(who.name(), source)) {
+                audit.newSource(connection(), who.name());
+            }
+        }
+    }
+
+    /** This connection as the audit log names it. */
+    AuditLog.Connection connection() {
+        return new AuditLog.Connection(connectionId, client, certificate == null ? null : certificate.describe());
     }
 
     /** Whether the user came from the client certificate (AUTH may not change it). */
@@ -128,6 +156,7 @@ final class SessionAuth {
             if (source != null && lockout.isLockedOut(source)) {
                 metrics.authFailed(ProxyMetrics.AuthFailure.LOCKED_OUT);
                 metrics.refused(ProxyMetrics.Refusal.LOCKOUT);
+                audit.authenticationFailed(connection(), null, "locked out");
                 log.warn("authentication refused: {} is locked out after repeated failures", source);
                 return LOCKED_OUT;
             }
@@ -140,8 +169,11 @@ final class SessionAuth {
                 if (passwordOk) {
                     metrics.refused(ProxyMetrics.Refusal.SOURCE_NETWORK);
                 }
+                audit.authenticationFailed(connection(), candidate == null ? null : candidate.name(),
+                        passwordOk ? "source network not allowed" : "wrong password or unknown user");
                 if (source != null && lockout.recordFailure(source)) {
                     metrics.lockedOut();
+                    audit.lockout(client);
                     log.warn("{} locked out after repeated authentication failures", source);
                 }
                 // A name the policy does not know is not logged: it may be a mistyped password.
@@ -151,6 +183,7 @@ final class SessionAuth {
             }
             if (user != null && user.name().equals(candidate.name())) {
                 metrics.authSucceeded();
+                signedIn(candidate, "password");
                 snapshot = current;
                 user = candidate;
                 return null;
@@ -161,6 +194,7 @@ final class SessionAuth {
                 return TOO_MANY_CONNECTIONS;
             }
             metrics.authSucceeded();
+            signedIn(candidate, "password");
             if (previous != null) {
                 connections.release(previous.name());
             }

@@ -1,7 +1,11 @@
 package io.respgate.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.respgate.proxy.audit.AuditLog;
+import io.respgate.proxy.audit.SeenSources;
 import io.respgate.proxy.metrics.ProxyMetrics;
+
+import java.util.concurrent.atomic.AtomicLong;
 import io.respgate.proxy.tls.UpstreamTls;
 
 import java.time.Duration;
@@ -22,6 +26,9 @@ import java.time.Duration;
  * @param upstreamTls        TLS to Redis, or null for plaintext
  * @param requireMappedCertificate refuse a client certificate that maps to no user
  * @param metrics            the server's meters
+ * @param audit              the audit log (perhaps disabled)
+ * @param connectionIds      numbers the connections, for the audit log
+ * @param seenSources        users' source addresses seen so far, for "new source" audit events
  */
 record SessionSettings(String upstreamHost,
                        int upstreamPort,
@@ -34,5 +41,8 @@ record SessionSettings(String upstreamHost,
                        Transport transport,
                        UpstreamTls upstreamTls,
                        boolean requireMappedCertificate,
-                       ProxyMetrics metrics) {
+                       ProxyMetrics metrics,
+                       AuditLog audit,
+                       AtomicLong connectionIds,
+                       SeenSources seenSources) {
 }

@@ -125,6 +125,13 @@ public final class CommandFrame extends AbstractReferenceCounted {
     }
 
     /** Argument {@code i} decoded as UTF-8. For diagnostics and tests, never on the hot path. */
+    /** A copy of argument {@code i}'s bytes (for the rare paths that need one: AUTH, audit). */
+    public byte[] argBytes(int i) {
+        byte[] copy = new byte[argLength(i)];
+        bytes().getBytes(argIndex(i), copy);
+        return copy;
+    }
+
     public String argToString(int i) {
         return bytes.toString(argIndex(i), argLength(i), StandardCharsets.UTF_8);
     }

@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
         versionProvider = RespGateCli.Version.class,
         description = "A security-enforcing Redis protocol proxy.",
         subcommands = {RunCommand.class, DemoCommand.class, CheckCommand.class, ExplainCommand.class,
-                HashPasswordCommand.class,
+                HashPasswordCommand.class, AuditCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:runtime failure", "2:invalid configuration or usage"})

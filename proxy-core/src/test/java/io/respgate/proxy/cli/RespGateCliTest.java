@@ -171,10 +171,10 @@ class RespGateCliTest {
     @Test
     void runWithABadConfigExits2BeforeStartingAnything() throws Exception {
         Path file = tmp.resolve("bad.yaml");
-        Files.writeString(file, "upstream: {address: 127.0.0.1:6379}\naudit: {file: a.jsonl}\n");
+        Files.writeString(file, "upstream: {address: 127.0.0.1:6379}\naudit: {keys: hashed}\n");
         Result r = execute("run", "--config", file.toString());
         assertEquals(2, r.exitCode());
-        assertEquals(file + ": audit: not supported yet by this version", r.err().strip());
+        assertEquals(file + ": audit.file: is required: the file the audit log is appended to", r.err().strip());
     }
 
     @Test
