@@ -44,10 +44,10 @@ import java.util.Set;
 public final class PolicyLoader {
     static final int MAX_FILE_SIZE = 1024 * 1024;
 
-    private static final List<String> TOP_KEYS = List.of("guardrails", "users");
+    private static final List<String> TOP_KEYS = List.of("mode", "guardrails", "users");
     private static final List<String> GUARDRAIL_KEYS = List.of("allow", "deny");
     private static final List<String> USER_KEYS = List.of("acl", "databases", "source_networks", "scripts",
-            "max_connections", "deny_args", "allow_only_args", "certificates");
+            "max_connections", "deny_args", "allow_only_args", "certificates", "mode");
     private static final List<String> SCRIPT_KEYS = List.of("sha1", "functions");
     private static final List<String> DENY_KEYS = List.of("command", "args", "anywhere", "option", "max");
     private static final List<String> ALLOW_ONLY_KEYS = List.of("command", "args");
@@ -95,6 +95,7 @@ public final class PolicyLoader {
             }
             Map<String, Object> top = YamlSupport.section(source, "", root, TOP_KEYS, Set.of());
             Guardrails guardrails = guardrails(top.get("guardrails"));
+            boolean shadowByDefault = top.containsKey("mode") && shadow("mode", top.get("mode"));
             if (!(top.get("users") instanceof Map<?, ?> users) || users.isEmpty()) {
                 throw error("users", "is required: a mapping of user name to settings with at least one user,"
                         + " got " + Values.describe(top.get("users")));
@@ -110,7 +111,7 @@ public final class PolicyLoader {
                 } catch (IllegalArgumentException ex) {
                     throw error(path, ex.getMessage());
                 }
-                UserSpec spec = user(path, name, e.getValue());
+                UserSpec spec = user(path, name, e.getValue(), shadowByDefault);
                 try {
                     compiled.add(PolicyUser.compile(spec));
                 } catch (PolicyException ex) {
@@ -135,7 +136,18 @@ public final class PolicyLoader {
             }
         }
 
-        private UserSpec user(String path, String name, Object value) throws ConfigException {
+        /** {@code enforce} (false) or {@code shadow} (true). */
+        private boolean shadow(String path, Object value) throws ConfigException {
+            if ("enforce".equals(value)) {
+                return false;
+            }
+            if ("shadow".equals(value)) {
+                return true;
+            }
+            throw error(path, "must be enforce or shadow, got " + Values.describe(value));
+        }
+
+        private UserSpec user(String path, String name, Object value, boolean shadowByDefault) throws ConfigException {
             if (value == null) {
                 throw error(path, "must be a mapping with at least 'acl'");
             }
@@ -186,7 +198,9 @@ public final class PolicyLoader {
                     ALLOW_ONLY_KEYS);
             List<String> certificates = strings(path + ".certificates", m.get("certificates"),
                     "a certificate name (cn:, dn:, dns: or uri:)");
-            return new UserSpec(name, acl, databases, networks, scripts, maxConnections, deny, allowOnly, certificates);
+            boolean shadow = m.containsKey("mode") ? shadow(path + ".mode", m.get("mode")) : shadowByDefault;
+            return new UserSpec(name, acl, databases, networks, scripts, maxConnections, deny, allowOnly, certificates,
+                    shadow);
         }
 
         private List<UserSpec.ArgRuleSpec> argRules(String path, Object value, List<String> keys)

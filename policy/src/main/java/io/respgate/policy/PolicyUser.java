@@ -248,6 +248,18 @@ public final class PolicyUser {
         return rules.enabled();
     }
 
+    /** Shadow mode: the user's own rules only report would-be denials; guardrails still deny. */
+    public boolean shadow() {
+        return spec.shadow();
+    }
+
+    /** Whether {@code decision} may be overridden in shadow mode: a denial by this user's own rules. */
+    public boolean shadowed(Decision decision) {
+        String rule = decision.ruleId();
+        return spec.shadow() && !decision.allowed() && rule != null
+                && (rule.equals(aclRuleId) || rule.startsWith("rule:" + spec.name() + ":"));
+    }
+
     public boolean nopass() {
         return rules.nopass();
     }

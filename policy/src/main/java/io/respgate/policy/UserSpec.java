@@ -16,10 +16,12 @@ import java.util.Objects;
  * @param allowOnlyArgs  argument rules that allow only the arguments they list
  * @param certificates   client certificate names that sign a connection in as this user, see
  *                       {@link CertificateName#parse}
+ * @param shadow         shadow mode: a command this user's rules would deny is forwarded anyway,
+ *                       and reported as {@code would_deny}; guardrails still apply
  */
 public record UserSpec(String name, String acl, List<Integer> databases, List<String> sourceNetworks,
                        Scripts scripts, int maxConnections, List<ArgRuleSpec> denyArgs,
-                       List<ArgRuleSpec> allowOnlyArgs, List<String> certificates) {
+                       List<ArgRuleSpec> allowOnlyArgs, List<String> certificates, boolean shadow) {
     public UserSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(acl, "acl");
@@ -30,7 +32,15 @@ public record UserSpec(String name, String acl, List<Integer> databases, List<St
         certificates = certificates == null ? List.of() : List.copyOf(certificates);
     }
 
-    /** A user no client certificate maps to. */
+    /** An enforced user. */
+    public UserSpec(String name, String acl, List<Integer> databases, List<String> sourceNetworks, Scripts scripts,
+                    int maxConnections, List<ArgRuleSpec> denyArgs, List<ArgRuleSpec> allowOnlyArgs,
+                    List<String> certificates) {
+        this(name, acl, databases, sourceNetworks, scripts, maxConnections, denyArgs, allowOnlyArgs, certificates,
+                false);
+    }
+
+    /** An enforced user no client certificate maps to. */
     public UserSpec(String name, String acl, List<Integer> databases, List<String> sourceNetworks, Scripts scripts,
                     int maxConnections, List<ArgRuleSpec> denyArgs, List<ArgRuleSpec> allowOnlyArgs) {
         this(name, acl, databases, sourceNetworks, scripts, maxConnections, denyArgs, allowOnlyArgs, List.of());

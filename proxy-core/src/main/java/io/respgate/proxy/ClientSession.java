@@ -255,13 +255,21 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         CommandSpec spec = policy.table().lookup(frame);
         int commandId = spec == null ? -1 : spec.id();
         if (!decision.allowed()) {
-            settings.metrics().denied(commandId, spec == null ? null : spec.name(), auth.user().name(),
-                    decision.ruleId());
-            if (settings.audit().enabled()) {
-                settings.audit().denied(auth.connection(), auth.user().name(), frame, spec, decision.ruleId());
+            if (auth.user().shadowed(decision)) {
+                // Shadow mode: reported, then forwarded as if allowed.
+                settings.metrics().wouldDeny(commandId);
+                if (settings.audit().enabled()) {
+                    settings.audit().wouldDeny(auth.connection(), auth.user().name(), frame, spec, decision.ruleId());
+                }
+            } else {
+                settings.metrics().denied(commandId, spec == null ? null : spec.name(), auth.user().name(),
+                        decision.ruleId());
+                if (settings.audit().enabled()) {
+                    settings.audit().denied(auth.connection(), auth.user().name(), frame, spec, decision.ruleId());
+                }
+                answerError(decision.error());
+                return;
             }
-            answerError(decision.error());
-            return;
         }
         settings.metrics().forwarded(commandId);
         if (settings.audit().sensitive(spec)) {

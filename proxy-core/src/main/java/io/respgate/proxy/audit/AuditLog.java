@@ -124,6 +124,14 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
+    /** Shadow mode: a command the user's rules would deny, forwarded anyway. */
+    public void wouldDeny(Connection c, String user, CommandFrame frame, CommandSpec spec, String ruleId) {
+        if (out != null) {
+            write(command(start("would_deny", c).field("user", user), frame, spec).field("decision", "would_deny")
+                    .field("rule", ruleId));
+        }
+    }
+
     /** Whether an allowed {@code spec} is worth a line: admin and dangerous commands, CONFIG, FLUSH*, SCRIPT, ACL. */
     public boolean sensitive(CommandSpec spec) {
         if (out == null || spec == null) {

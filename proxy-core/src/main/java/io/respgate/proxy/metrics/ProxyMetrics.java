@@ -42,6 +42,7 @@ public final class ProxyMetrics {
     private final int otherId;
     private final Counter[] forwarded;
     private final Counter[] denied;
+    private final Counter[] wouldDeny;
     private final Counter accepted;
     private final Counter closed;
     private final AtomicInteger active = new AtomicInteger();
@@ -70,16 +71,20 @@ public final class ProxyMetrics {
         this.otherId = table.size();
         this.forwarded = new Counter[otherId + 1];
         this.denied = new Counter[otherId + 1];
+        this.wouldDeny = new Counter[otherId + 1];
         for (CommandSpec spec : table.all()) {
             forwarded[spec.id()] = commandCounter(spec.name(), "forwarded");
             denied[spec.id()] = commandCounter(spec.name(), "denied");
+            wouldDeny[spec.id()] = commandCounter(spec.name(), "would_deny");
         }
         forwarded[otherId] = commandCounter("other", "forwarded");
         denied[otherId] = commandCounter("other", "denied");
+        wouldDeny[otherId] = commandCounter("other", "would_deny");
         for (int i = 0; i < otherId; i++) {
             if (forwarded[i] == null) { // ids without a spec cannot occur, but never leave a hole
                 forwarded[i] = forwarded[otherId];
                 denied[i] = denied[otherId];
+                wouldDeny[i] = wouldDeny[otherId];
             }
         }
         accepted = Counter.builder("respgate.connections.accepted").description("Client connections accepted")
@@ -185,6 +190,11 @@ public final class ProxyMetrics {
         if (rule.startsWith("guardrail:")) {
             registry.counter("respgate.guardrail.hits", "rule", rule).increment();
         }
+    }
+
+    /** Shadow mode: a command the user's rules would have denied was forwarded. */
+    public void wouldDeny(int commandId) {
+        wouldDeny[commandId >= 0 && commandId < otherId ? commandId : otherId].increment();
     }
 
     public void connectionAccepted() {
