@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -126,6 +127,9 @@ public final class ProxyMetrics {
                 .description("Times a client's reading was paused because its replies were not read").register(registry);
         redisErrorReplies = Counter.builder("respgate.redis.error.replies")
                 .description("Error replies Redis sent to forwarded commands").register(registry);
+        // Names promtool's linter refuses (an abbreviated unit, a _count suffix on a gauge).
+        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")
+                || id.getName().equals("system.cpu.count")));
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
@@ -185,10 +189,13 @@ public final class ProxyMetrics {
     public void denied(int commandId, String command, String user, String ruleId) {
         denied[commandId >= 0 && commandId < otherId ? commandId : otherId].increment();
         String rule = ruleId == null ? "none" : ruleId;
-        registry.counter("respgate.denials", Tags.of("user", user == null ? "none" : user, "command",
-                commandId >= 0 && commandId < otherId ? command : "other", "rule", rule)).increment();
+        Counter.builder("respgate.denials").description("Denied commands by user, command and deciding rule")
+                .tags(Tags.of("user", user == null ? "none" : user, "command",
+                        commandId >= 0 && commandId < otherId ? command : "other", "rule", rule))
+                .register(registry).increment();
         if (rule.startsWith("guardrail:")) {
-            registry.counter("respgate.guardrail.hits", "rule", rule).increment();
+            Counter.builder("respgate.guardrail.hits").description("Commands refused by a guardrail")
+                    .tag("rule", rule).register(registry).increment();
         }
     }
 
