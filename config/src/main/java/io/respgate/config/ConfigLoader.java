@@ -36,7 +36,8 @@ public final class ConfigLoader {
     private static final List<String> LISTEN_KEYS =
             List.of("address", "port", "tls", "insecure_plaintext", "insecure_allow_anonymous");
     private static final List<String> UPSTREAM_KEYS =
-            List.of("address", "username", "password_env", "password_file", "connect_timeout", "tls");
+            List.of("address", "username", "password_env", "password_file", "connect_timeout", "tls", "watch");
+    private static final List<String> WATCH_KEYS = List.of("enabled", "interval", "known_clients");
     private static final List<String> POLICY_KEYS = List.of("file", "max_auth_failures", "auth_lockout");
     private static final List<String> LIMITS_KEYS = List.of("max_arguments", "max_bulk_length",
             "max_inline_length", "max_pending_replies", "max_pending_bytes", "drain_timeout");
@@ -236,7 +237,34 @@ public final class ConfigLoader {
             } else if (address.tls()) {
                 tls = Optional.of(new TlsSections(this).upstream(null));
             }
-            return new UpstreamConfig(address.host(), address.port(), username, password, connectTimeout, tls);
+            UpstreamConfig.Watch watch = m.containsKey("watch") ? watch(m.get("watch")) : UpstreamConfig.Watch.DEFAULT;
+            return new UpstreamConfig(address.host(), address.port(), username, password, connectTimeout, tls, watch);
+        }
+
+        /** {@code upstream.watch}; an empty section means the defaults. */
+        private UpstreamConfig.Watch watch(Object value) throws ConfigException {
+            Map<String, Object> m = section("upstream.watch", value, WATCH_KEYS, Set.of());
+            boolean enabled = !m.containsKey("enabled") || bool("upstream.watch.enabled", m.get("enabled"));
+            Duration interval = m.containsKey("interval")
+                    ? duration("upstream.watch.interval", m.get("interval"), UpstreamConfig.Watch.MIN_INTERVAL,
+                            UpstreamConfig.Watch.MAX_INTERVAL)
+                    : UpstreamConfig.Watch.DEFAULT_INTERVAL;
+            List<io.respgate.policy.Cidr> known = new java.util.ArrayList<>();
+            Object rawKnown = m.get("known_clients");
+            // An explicit empty list is allowed: no direct client is expected.
+            if (m.containsKey("known_clients") && !(rawKnown instanceof List<?> l && l.isEmpty())) {
+                List<String> texts = strings("upstream.watch.known_clients", rawKnown,
+                        "IP addresses or CIDR networks (e.g. 10.0.0.0/24)");
+                for (int i = 0; i < texts.size(); i++) {
+                    try {
+                        known.add(io.respgate.policy.Cidr.parse(texts.get(i)));
+                    } catch (IllegalArgumentException e) {
+                        throw error("upstream.watch.known_clients[" + i + "]", e.getMessage() + ", got "
+                                + Values.quote(texts.get(i)));
+                    }
+                }
+            }
+            return new UpstreamConfig.Watch(enabled, interval, known);
         }
 
         private Secret passwordFromEnv(String path, Object value) throws ConfigException {

@@ -1,6 +1,9 @@
 package io.respgate.config;
 
+import io.respgate.policy.Cidr;
+
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -15,9 +18,12 @@ import java.util.Optional;
  * @param password       the proxy's password for Redis, if any
  * @param connectTimeout how long to wait for a TCP connection to Redis
  * @param tls            TLS to Redis ({@code rediss://}); empty means plaintext
+ * @param watch          {@code upstream.watch}: the bypass and drift detectors. The config file turns
+ *                       them on by default ({@link Watch#DEFAULT}); the constructors without this
+ *                       parameter leave them off ({@link Watch#OFF}), as before they existed
  */
 public record UpstreamConfig(String host, int port, Optional<String> username, Optional<Secret> password,
-                             Duration connectTimeout, Optional<UpstreamTlsConfig> tls) {
+                             Duration connectTimeout, Optional<UpstreamTlsConfig> tls, Watch watch) {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final int DEFAULT_REDIS_PORT = 6379;
 
@@ -27,6 +33,7 @@ public record UpstreamConfig(String host, int port, Optional<String> username, O
         Objects.requireNonNull(password, "password");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(watch, "watch");
         if (host.isEmpty()) {
             throw new IllegalArgumentException("upstream host must not be empty");
         }
@@ -36,6 +43,12 @@ public record UpstreamConfig(String host, int port, Optional<String> username, O
         if (connectTimeout.isNegative() || connectTimeout.isZero()) {
             throw new IllegalArgumentException("upstream connect timeout must be positive");
         }
+    }
+
+    /** Without watching Redis. */
+    public UpstreamConfig(String host, int port, Optional<String> username, Optional<Secret> password,
+                          Duration connectTimeout, Optional<UpstreamTlsConfig> tls) {
+        this(host, port, username, password, connectTimeout, tls, Watch.OFF);
     }
 
     /** Plaintext. */
@@ -51,6 +64,44 @@ public record UpstreamConfig(String host, int port, Optional<String> username, O
 
     /** The same upstream over TLS. */
     public UpstreamConfig withTls(UpstreamTlsConfig upstreamTls) {
-        return new UpstreamConfig(host, port, username, password, connectTimeout, Optional.of(upstreamTls));
+        return new UpstreamConfig(host, port, username, password, connectTimeout, Optional.of(upstreamTls), watch);
+    }
+
+    /** The same upstream, watched (or not) as {@code upstreamWatch} says. */
+    public UpstreamConfig withWatch(Watch upstreamWatch) {
+        return new UpstreamConfig(host, port, username, password, connectTimeout, tls, upstreamWatch);
+    }
+
+    /**
+     * {@code upstream.watch}: every {@code interval} RespGate signs in to Redis with its own
+     * credentials and reports connections that bypass the proxy ({@code CLIENT LIST}) and changes of
+     * security-relevant settings ({@code CONFIG GET}, {@code ACL LIST}).
+     *
+     * @param enabled      whether the detectors run
+     * @param interval     time between two checks, {@link #MIN_INTERVAL} to {@link #MAX_INTERVAL}
+     * @param knownClients networks whose direct connections to Redis are expected (replicas, backup
+     *                     jobs, monitoring), never reported as a bypass
+     */
+    public record Watch(boolean enabled, Duration interval, List<Cidr> knownClients) {
+        public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
+        public static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
+        public static final Duration MAX_INTERVAL = Duration.ofHours(1);
+        /** What the config file means when it says nothing: on, every 30 s, no known clients. */
+        public static final Watch DEFAULT = new Watch(true, DEFAULT_INTERVAL, List.of());
+        /** Not watching. */
+        public static final Watch OFF = new Watch(false, DEFAULT_INTERVAL, List.of());
+
+        public Watch {
+            Objects.requireNonNull(interval, "interval");
+            knownClients = List.copyOf(knownClients);
+            if (interval.compareTo(MIN_INTERVAL) < 0 || interval.compareTo(MAX_INTERVAL) > 0) {
+                throw new IllegalArgumentException("upstream watch interval must be between 1s and 1h: " + interval);
+            }
+        }
+
+        /** On, every {@code interval}, with these known clients. */
+        public static Watch every(Duration interval, List<Cidr> knownClients) {
+            return new Watch(true, interval, knownClients);
+        }
     }
 }

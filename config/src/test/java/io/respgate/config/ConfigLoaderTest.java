@@ -120,7 +120,8 @@ class ConfigLoaderTest {
         RespGateConfig c = parse(yaml, Map.of("REDIS_PASSWORD", PASSWORD));
         assertEquals(new ListenConfig("0.0.0.0", 7000), c.listen());
         assertEquals(new UpstreamConfig("redis.internal", 6390, Optional.of("respgate"),
-                Optional.of(Secret.ofUtf8(PASSWORD)), Duration.ofMillis(500)), c.upstream());
+                Optional.of(Secret.ofUtf8(PASSWORD)), Duration.ofMillis(500)).withWatch(UpstreamConfig.Watch.DEFAULT),
+                c.upstream());
         assertEquals(new LimitsConfig(1000, 1024 * 1024, 4096, 64, 1048576, Duration.ofMinutes(1)), c.limits());
         assertFalse(c.toString().contains(PASSWORD), c::toString);
         assertTrue(c.toString().contains("Secret[***]"), c::toString);
@@ -150,7 +151,7 @@ class ConfigLoaderTest {
             "42\\n|42"})
     void nonMappingRootIsRejected(String yaml, String got) {
         ConfigException e = assertThrows(ConfigException.class, () -> parse(yaml.replace("\\n", "\n")));
-        assertEquals("respgate.yaml: the top level must be a mapping of sections (listen, upstream, policy, limits), got "
+        assertEquals("respgate.yaml: the top level must be a mapping of sections (listen, upstream, policy, limits, admin, audit), got "
                 + got, e.getMessage());
     }
 
@@ -214,7 +215,7 @@ class ConfigLoaderTest {
 
     @Test
     void unknownKeysAnywhere() {
-        assertEquals("respgate.yaml: lisen: unknown key (expected one of: listen, upstream, policy, limits)",
+        assertEquals("respgate.yaml: lisen: unknown key (expected one of: listen, upstream, policy, limits, admin, audit)",
                 fails(MINIMAL + "lisen: {}\n", "lisen").getMessage());
         assertTrue(fails(withListen("prot: 1"), "listen.prot").getMessage().contains("unknown key"));
         assertTrue(fails(withUpstream("address: a:1\npassword: x"), "upstream.password").getMessage()
@@ -448,6 +449,86 @@ class ConfigLoaderTest {
     void connectTimeoutBad(String value, String expected) {
         ConfigException e = fails(withUpstream("address: h:1\nconnect_timeout: " + value), "upstream.connect_timeout");
         assertTrue(e.getMessage().contains(expected), () -> "expected '" + expected + "' in: " + e.getMessage());
+    }
+
+    // ---- upstream.watch -----------------------------------------------------------------------
+
+    @Test
+    void watchIsOnByDefaultEveryThirtySeconds() throws Exception {
+        assertEquals(UpstreamConfig.Watch.DEFAULT, parse(MINIMAL).upstream().watch());
+        assertEquals(UpstreamConfig.Watch.DEFAULT, parse(withUpstream("address: h:1\nwatch:")).upstream().watch());
+        assertEquals(UpstreamConfig.Watch.DEFAULT, parse(withUpstream("address: h:1\nwatch: {}")).upstream().watch());
+        UpstreamConfig.Watch w = parse(MINIMAL).upstream().watch();
+        assertTrue(w.enabled());
+        assertEquals(Duration.ofSeconds(30), w.interval());
+        assertEquals(List.of(), w.knownClients());
+    }
+
+    @Test
+    void watchEveryKeySet() throws Exception {
+        UpstreamConfig.Watch w = parse(withUpstream("""
+                address: h:1
+                watch:
+                  enabled: true
+                  interval: 5s
+                  known_clients: [10.0.0.0/24, 192.168.1.7, "fd00::/8"]
+                """)).upstream().watch();
+        assertEquals(new UpstreamConfig.Watch(true, Duration.ofSeconds(5), List.of(
+                io.respgate.policy.Cidr.parse("10.0.0.0/24"), io.respgate.policy.Cidr.parse("192.168.1.7/32"),
+                io.respgate.policy.Cidr.parse("fd00::/8"))), w);
+        assertTrue(w.knownClients().get(0).contains(java.net.InetAddress.getByName("10.0.0.200")));
+        assertFalse(w.knownClients().get(0).contains(java.net.InetAddress.getByName("10.0.1.1")));
+    }
+
+    @Test
+    void watchCanBeTurnedOffAndTakesOneNetworkOrNone() throws Exception {
+        assertFalse(parse(withUpstream("address: h:1\nwatch: {enabled: false}")).upstream().watch().enabled());
+        assertEquals(List.of(io.respgate.policy.Cidr.parse("127.0.0.0/8")),
+                parse(withUpstream("address: h:1\nwatch: {known_clients: 127.0.0.0/8}")).upstream().watch()
+                        .knownClients());
+        assertEquals(List.of(), parse(withUpstream("address: h:1\nwatch: {known_clients: []}")).upstream().watch()
+                .knownClients());
+        assertEquals(Duration.ofHours(1), parse(withUpstream("address: h:1\nwatch: {interval: 1h}")).upstream()
+                .watch().interval());
+        assertEquals(Duration.ofSeconds(1), parse(withUpstream("address: h:1\nwatch: {interval: 1000ms}")).upstream()
+                .watch().interval());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "interval: 0s|upstream.watch.interval|must be between 1s and 1h",
+            "interval: 999ms|upstream.watch.interval|must be between 1s and 1h",
+            "interval: 2h|upstream.watch.interval|must be between 1s and 1h",
+            "interval: 30|upstream.watch.interval|ambiguous",
+            "interval: off|upstream.watch.interval|must be a duration",
+            "enabled: no|upstream.watch.enabled|must be true or false",
+            "enabled: 0|upstream.watch.enabled|must be true or false",
+            "known_clients: [10.0.0.1/24]|upstream.watch.known_clients[0]|host bits set",
+            "known_clients: [10.0.0.0/24, redis.internal]|upstream.watch.known_clients[1]|not an IP address",
+            "known_clients: [10.0.0.0/33]|upstream.watch.known_clients[0]|prefix length",
+            "known_clients: ['']|upstream.watch.known_clients[0]|empty string",
+            "known_clients: {a: 1}|upstream.watch.known_clients|must be a non-empty list",
+            "knwon_clients: []|upstream.watch.knwon_clients|unknown key"})
+    void watchBad(String body, String key, String expected) {
+        ConfigException e = fails(withUpstream("address: h:1\nwatch: {" + body + "}"), key);
+        assertTrue(e.getMessage().contains(expected), () -> "expected '" + expected + "' in: " + e.getMessage());
+    }
+
+    @Test
+    void watchMustBeAMapping() {
+        fails(withUpstream("address: h:1\nwatch: false"), "upstream.watch");
+        fails(withUpstream("address: h:1\nwatch: [1s]"), "upstream.watch");
+    }
+
+    @Test
+    void codeBuiltUpstreamsAreNotWatchedUnlessAsked() {
+        assertEquals(UpstreamConfig.Watch.OFF, UpstreamConfig.of("h", 1).watch());
+        UpstreamConfig watched = UpstreamConfig.of("h", 1).withWatch(
+                UpstreamConfig.Watch.every(Duration.ofSeconds(2), List.of()));
+        assertTrue(watched.watch().enabled());
+        assertEquals(watched.watch(), watched.withTls(UpstreamTlsConfig.verifying(null)).watch());
+        assertThrows(IllegalArgumentException.class,
+                () -> UpstreamConfig.Watch.every(Duration.ofMillis(500), List.of()));
     }
 
     @Test
@@ -1119,5 +1200,40 @@ class ConfigLoaderTest {
         UpstreamConfig plain = UpstreamConfig.of("h", 1);
         assertEquals(Optional.of(UpstreamTlsConfig.verifying(a)), plain.withTls(UpstreamTlsConfig.verifying(a)).tls());
         assertEquals(Optional.of(ServerTlsConfig.of(a, a)), ListenConfig.defaults().withTls(ServerTlsConfig.of(a, a)).tls());
+    }
+
+    // ---- admin and audit -------------------------------------------------------------------
+
+    @Test
+    void adminDefaultsToLoopbackWithoutToken() throws ConfigException {
+        RespGateConfig c = parse(MINIMAL + "admin: {}\n", Map.of());
+        assertEquals(Optional.of(new AdminConfig("127.0.0.1", 9121, Optional.empty())), c.admin());
+        assertEquals(Optional.empty(), parse(MINIMAL, Map.of()).admin());
+    }
+
+    @Test
+    void adminOnANetworkAddressNeedsAToken() throws ConfigException {
+        ConfigException e = fails(MINIMAL + "admin: {address: 0.0.0.0}\n", "admin.address");
+        assertTrue(e.getMessage().contains("admin.token_env or admin.token_file"), e.getMessage());
+        RespGateConfig c = parse(MINIMAL + "admin: {address: 0.0.0.0, port: 9200, token_env: ADMIN_TOKEN}\n",
+                Map.of("ADMIN_TOKEN", "tok-" + PASSWORD));
+        assertEquals(9200, c.admin().get().port());
+        assertTrue(c.admin().get().token().get().matches(("tok-" + PASSWORD).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertFalse(c.toString().contains(PASSWORD), "the token never prints");
+        fails(MINIMAL + "admin: {token_env: A, token_file: b}\n", "admin.token_file");
+        fails(MINIMAL + "admin: {prot: 1}\n", "admin.prot");
+    }
+
+    @Test
+    void auditNeedsAFileAndTakesAKeyMode() throws ConfigException {
+        RespGateConfig c = parse(MINIMAL + "audit: {file: logs/audit.jsonl}\n", Map.of());
+        assertEquals(tmp.resolve("logs/audit.jsonl"), c.audit().get().file());
+        assertEquals(AuditConfig.KeyMode.HASHED, c.audit().get().keys());
+        assertEquals(AuditConfig.KeyMode.OMITTED,
+                parse(MINIMAL + "audit: {file: a, keys: omitted}\n", Map.of()).audit().get().keys());
+        fails(MINIMAL + "audit: {keys: full}\n", "audit.file");
+        ConfigException e = fails(MINIMAL + "audit: {file: a, keys: plain}\n", "audit.keys");
+        assertTrue(e.getMessage().contains("full, hashed or omitted"), e.getMessage());
+        fails(MINIMAL + "audit:\n", "audit");
     }
 }

@@ -4,8 +4,11 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Locale;
 
-/** An IPv4 or IPv6 network in CIDR notation. An IPv4-mapped IPv6 client address matches IPv4 networks. */
-final class Cidr {
+/**
+ * An IPv4 or IPv6 network in CIDR notation. An IPv4-mapped IPv6 client address matches IPv4 networks.
+ * Public for {@code upstream.watch.known_clients} in the config; equal when network and prefix are.
+ */
+public final class Cidr {
     private final byte[] network;
     private final int prefix;
     private final String text;
@@ -17,7 +20,7 @@ final class Cidr {
     }
 
     /** Parses {@code a.b.c.d/n}, {@code x::y/n}, or a bare address (a /32 or /128). No host names. */
-    static Cidr parse(String s) {
+    public static Cidr parse(String s) {
         String t = s.strip();
         int slash = t.indexOf('/');
         String addr = slash < 0 ? t : t.substring(0, slash);
@@ -56,7 +59,7 @@ final class Cidr {
         return new Cidr(bytes, prefix, t.toLowerCase(Locale.ROOT));
     }
 
-    boolean contains(InetAddress address) {
+    public boolean contains(InetAddress address) {
         byte[] a = address.getAddress();
         if (a.length == 16 && network.length == 4 && isV4Mapped(a)) {
             return matches(a, 12);
@@ -90,6 +93,16 @@ final class Cidr {
             }
         }
         return a[10] == (byte) 0xff && a[11] == (byte) 0xff;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Cidr c && prefix == c.prefix && java.util.Arrays.equals(network, c.network);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * java.util.Arrays.hashCode(network) + prefix;
     }
 
     @Override

@@ -29,6 +29,8 @@ import io.respgate.proxy.admin.AdminServer;
 import io.respgate.proxy.audit.AuditLog;
 import io.respgate.proxy.audit.SeenSources;
 import io.respgate.proxy.metrics.ProxyMetrics;
+import io.respgate.proxy.signals.UpstreamChannels;
+import io.respgate.proxy.signals.UpstreamWatch;
 import io.respgate.proxy.tls.ServerTls;
 import io.respgate.proxy.tls.UpstreamTls;
 import io.respgate.policy.PolicySnapshot;
@@ -67,6 +69,8 @@ public final class RespGateServer implements AutoCloseable {
     private final AuditLog audit;
     private final Transport transport;
     private volatile AdminServer admin;
+    private final UpstreamChannels upstreamChannels = new UpstreamChannels();
+    private volatile UpstreamWatch upstreamWatch;
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
 
     private RespGateServer(RespGateConfig config, PolicySnapshot initialPolicy, Transport transport,
@@ -81,7 +85,8 @@ public final class RespGateServer implements AutoCloseable {
         metrics.policyInForce(initialPolicy.version(), initialPolicy.loadedAt());
         this.acceptGroup = transport.newGroup(1, "respgate-accept");
         this.ioGroup = transport.newGroup(Runtime.getRuntime().availableProcessors(), "respgate-io");
-        SessionSettings settings = sessionSettings(config, policy, transport, upstreamTls, metrics, audit);
+        SessionSettings settings = sessionSettings(config, policy, transport, upstreamTls, metrics, audit,
+                upstreamChannels);
         LimitsConfig limits = config.limits();
         RequestLimits requestLimits = new RequestLimits(limits.maxArguments(), limits.maxBulkLength(), limits.maxInlineLength());
         int highWater = (int) Math.min(Integer.MAX_VALUE, limits.maxPendingBytes());
@@ -176,6 +181,8 @@ public final class RespGateServer implements AutoCloseable {
                     1, 1, TimeUnit.HOURS);
         }
         server.watchTlsFiles();
+        server.upstreamWatch = UpstreamWatch.start(config.upstream(), server.upstreamChannels,
+                server.metrics.registry(), server.audit);
         if (config.admin().isPresent()) {
             try {
                 server.admin = AdminServer.start(config.admin().get(), new ServerAdminActions(server), transport);
@@ -338,7 +345,8 @@ public final class RespGateServer implements AutoCloseable {
     }
 
     private static SessionSettings sessionSettings(RespGateConfig config, PolicyState policy, Transport transport,
-                                                   UpstreamTls upstreamTls, ProxyMetrics metrics, AuditLog audit) {
+                                                   UpstreamTls upstreamTls, ProxyMetrics metrics, AuditLog audit,
+                                                   UpstreamChannels upstreamChannels) {
         UpstreamConfig upstream = config.upstream();
         // Tests and the demo give a policy in code; they get the default lockout settings.
         PolicyConfig lockout = config.policy().orElse(new PolicyConfig(java.nio.file.Path.of("policy.yaml")));
@@ -350,7 +358,7 @@ public final class RespGateServer implements AutoCloseable {
                 config.limits().maxPendingReplies(), policy, new AuthLockout(lockout.maxAuthFailures(), lockout.authLockout()),
                 new UserConnections(), transport, upstreamTls,
                 config.listen().tls().map(ServerTlsConfig::requireMapped).orElse(false), metrics, audit,
-                new java.util.concurrent.atomic.AtomicLong(), new SeenSources());
+                new java.util.concurrent.atomic.AtomicLong(), new SeenSources(), upstreamChannels);
     }
 
     public InetSocketAddress boundAddress() {
@@ -382,6 +390,10 @@ public final class RespGateServer implements AutoCloseable {
             client.pipeline().fireUserEventTriggered(DrainRequest.INSTANCE);
         }
         Thread waiter = new Thread(() -> {
+            UpstreamWatch watch = upstreamWatch;
+            if (watch != null) {
+                watch.close(); // first: the connections closing below are not bypasses
+            }
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainMillis);
             while (!clients.isEmpty() && System.nanoTime() < deadline) {
                 try {

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.respgate.proxy.audit.AuditLog;
 import io.respgate.proxy.audit.SeenSources;
 import io.respgate.proxy.metrics.ProxyMetrics;
+import io.respgate.proxy.signals.UpstreamChannels;
 
 import java.util.concurrent.atomic.AtomicLong;
 import io.respgate.proxy.tls.UpstreamTls;
@@ -29,6 +30,7 @@ import java.time.Duration;
  * @param audit              the audit log (perhaps disabled)
  * @param connectionIds      numbers the connections, for the audit log
  * @param seenSources        users' source addresses seen so far, for "new source" audit events
+ * @param upstreamChannels   local addresses of the open upstream connections, for the bypass detector
  */
 record SessionSettings(String upstreamHost,
                        int upstreamPort,
@@ -44,5 +46,6 @@ record SessionSettings(String upstreamHost,
                        ProxyMetrics metrics,
                        AuditLog audit,
                        AtomicLong connectionIds,
-                       SeenSources seenSources) {
+                       SeenSources seenSources,
+                       UpstreamChannels upstreamChannels) {
 }

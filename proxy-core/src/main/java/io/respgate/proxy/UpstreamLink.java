@@ -70,6 +70,9 @@ final class UpstreamLink {
         ChannelFuture connect = bootstrap.connect(settings.upstreamHost(), settings.upstreamPort());
         link.channel = connect.channel();
         connect.addListener(f -> {
+            if (f.isSuccess()) {
+                settings.upstreamChannels().track(link.channel); // before TLS: Redis lists it from accept on
+            }
             if (!f.isSuccess() || tls == null) {
                 link.connected(f.isSuccess(), f.cause());
                 return;

@@ -14,6 +14,7 @@ import io.respgate.policy.PolicyUser;
 import io.respgate.policy.command.AclCategory;
 import io.respgate.policy.command.CommandSpec;
 import io.respgate.proxy.json.Json;
+import io.respgate.proxy.signals.SignalSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,7 @@ import java.util.Objects;
  * never a password, an AUTH argument or a value; a command's first key as configured (full,
  * hashed or omitted).
  */
-public final class AuditLog implements AutoCloseable {
+public final class AuditLog implements AutoCloseable, SignalSink {
     static final String LOGGER = "respgate.audit";
     private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
 
@@ -175,6 +176,26 @@ public final class AuditLog implements AutoCloseable {
         }
         write(new Line("policy_reload").field("from", previous.version()).field("to", next.version())
                 .list("users_added", added).list("users_removed", removed).list("users_changed", changed));
+    }
+
+    /** A connection to Redis that does not come through the proxy. */
+    @Override
+    public void bypass(Bypass bypass) {
+        if (out != null) {
+            write(new Line("bypass_detected").number("redis_client_id", bypass.clientId())
+                    .field("client", bypass.address()).field("user", bypass.user()).field("name", bypass.name())
+                    .field("command", bypass.command()).number("age_seconds", bypass.ageSeconds()));
+        }
+    }
+
+    /** A security-relevant Redis setting changed behind the proxy's back. */
+    @Override
+    public void drift(Drift drift) {
+        if (out != null) {
+            write(new Line("drift_detected").field("setting", drift.setting()).field("from", drift.from())
+                    .field("to", drift.to()).list("users_added", drift.usersAdded())
+                    .list("users_removed", drift.usersRemoved()).list("users_changed", drift.usersChanged()));
+        }
     }
 
     public void policyReloadFailed(String reason) {

@@ -12,18 +12,18 @@ import java.util.Optional;
  * @param user     the ACL user; empty means {@code default}
  * @param password the password; without one no {@code AUTH} is sent, like RespGate does
  */
-record Credentials(String role, Optional<String> user, Optional<Secret> password) {
-    static final String PROXY_ROLE = "RespGate's credentials";
+public record Credentials(String role, Optional<String> user, Optional<Secret> password) {
+    public static final String PROXY_ROLE = "RespGate's credentials";
     static final String INSPECTOR_ROLE = "the --inspect-user credentials";
 
-    Credentials {
+    public Credentials {
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(password, "password");
     }
 
     /** The user a connection signed in with these credentials is. */
-    String effectiveUser() {
+    public String effectiveUser() {
         return effectiveUser(user, password.isPresent());
     }
 

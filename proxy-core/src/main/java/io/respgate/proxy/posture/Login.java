@@ -11,8 +11,8 @@ import java.util.Objects;
  * @param failure  why not: a connection error or the Redis error code, never Redis's whole error
  *                 line (an {@code AUTH} error can echo its arguments)
  */
-record Login(String role, String user, boolean signedIn, String failure) {
-    Login {
+public record Login(String role, String user, boolean signedIn, String failure) {
+    public Login {
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(failure, "failure");

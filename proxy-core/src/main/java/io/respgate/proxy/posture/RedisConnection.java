@@ -17,7 +17,7 @@ import java.time.Duration;
  * otherwise be taken for the answer to the next command, and the answer to {@code CONFIG GET
  * requirepass} must never be read as anything else.
  */
-final class RedisConnection implements Closeable {
+public final class RedisConnection implements Closeable {
     private static final byte[] CRLF = {'\r', '\n'};
 
     private final Socket socket;
@@ -42,7 +42,7 @@ final class RedisConnection implements Closeable {
         }
     }
 
-    Reply call(String... args) throws IOException {
+    public Reply call(String... args) throws IOException {
         byte[][] bytes = new byte[args.length][];
         for (int i = 0; i < args.length; i++) {
             bytes[i] = args[i].getBytes(StandardCharsets.UTF_8);

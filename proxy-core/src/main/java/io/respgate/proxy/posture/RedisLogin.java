@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.Arrays;
 
 /** Opens a connection to Redis and signs in the way RespGate does: {@code AUTH} when there is a password. */
-final class RedisLogin {
+public final class RedisLogin {
     private RedisLogin() {
     }
 
@@ -17,13 +17,13 @@ final class RedisLogin {
      *
      * @param connection the connection; null when {@code login} failed
      */
-    record Session(RedisConnection connection, Login login) {
-        boolean signedIn() {
+    public record Session(RedisConnection connection, Login login) {
+        public boolean signedIn() {
             return connection != null;
         }
     }
 
-    static Session signIn(UpstreamConfig upstream, Credentials credentials, Duration readTimeout) {
+    public static Session signIn(UpstreamConfig upstream, Credentials credentials, Duration readTimeout) {
         String user = credentials.effectiveUser();
         RedisConnection connection;
         try {
@@ -89,7 +89,7 @@ final class RedisLogin {
         return new Session(null, Login.failed(credentials.role(), credentials.effectiveUser(), reason));
     }
 
-    static void close(RedisConnection connection) {
+    public static void close(RedisConnection connection) {
         try {
             connection.close();
         } catch (IOException ignored) {

@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** A RESP2 reply, as the audit's blocking client reads it. */
-sealed interface Reply {
+public sealed interface Reply {
     /** {@code +OK}. */
     record Simple(String text) implements Reply {
     }
@@ -12,12 +12,12 @@ sealed interface Reply {
     /** {@code -ERR ...}. */
     record Error(String text) implements Reply {
         /** The first word: {@code ERR}, {@code NOPERM}, {@code WRONGPASS}, ... */
-        String code() {
+        public String code() {
             int space = text.indexOf(' ');
             return space < 0 ? text : text.substring(0, space);
         }
 
-        boolean noPermission() {
+        public boolean noPermission() {
             return code().equals("NOPERM");
         }
     }
@@ -28,7 +28,7 @@ sealed interface Reply {
 
     /** {@code $3 abc}; {@code bytes} is null for the nil bulk string. */
     record Bulk(byte[] bytes) implements Reply {
-        String text() {
+        public String text() {
             return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
         }
     }
