@@ -56,6 +56,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
     private final SessionSettings settings;
     private final ReplyOrderer orderer;
+    private final LatencySampler latency;
     private final Subscriptions subscriptions = new Subscriptions();
     private ChannelHandlerContext ctx;
     private UpstreamLink upstream;
@@ -86,6 +87,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     ClientSession(SessionSettings settings) {
         this.settings = settings;
         this.orderer = new ReplyOrderer(Math.min(64, settings.maxPendingReplies()));
+        this.latency = new LatencySampler(settings.metrics());
     }
 
     // ---------------------------------------------------------------- client side
@@ -160,6 +162,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (upstream != null) {
             upstream.flush();
+            latency.flushed();
         }
         flushClient();
         readMoreIfAllowed();
@@ -506,6 +509,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         UpstreamLink link = upstream(); // first: a new link queues the proxy's own AUTH ahead
         if (!suppressed) {
             orderer.addUpstream(effect, frames == 0 ? 1 : frames);
+            orderer.sampleLast(latency);
         } else if (effect == ReplyEffect.SUBSCRIPTION && frames != 0) {
             // Redis sends subscription confirmations even when replies are off (they are pushes);
             // only an error would be suppressed, and an arity error is the one Redis could send.

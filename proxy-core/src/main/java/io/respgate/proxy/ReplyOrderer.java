@@ -23,6 +23,10 @@ final class ReplyOrderer {
     private ByteBuf[] locals;
     private int head;
     private int size;
+    /** Slots removed so far, and the number of the sampled slot (or -1): see {@link #sampleLast}. */
+    private long removed;
+    private long sampled = -1;
+    private LatencySampler sampler;
 
     /** Capacity above which the arrays are given back once the queue empties. */
     private static final int SHRINK_ABOVE = 4096;
@@ -122,6 +126,10 @@ final class ReplyOrderer {
 
     /** Drops every slot and releases the local replies that never left. */
     void releaseAll() {
+        if (sampled >= 0) {
+            sampled = -1;
+            sampler.abandon();
+        }
         while (size > 0) {
             ByteBuf local = locals[head];
             if (local != null) {
@@ -132,7 +140,20 @@ final class ReplyOrderer {
         }
     }
 
+    /** Times the slot added last, if {@code sampler} has no sample in flight. */
+    void sampleLast(LatencySampler latency) {
+        if (latency.idle() && size > 0) {
+            sampler = latency;
+            sampled = removed + size - 1;
+            latency.start();
+        }
+    }
+
     private void advance() {
+        if (removed++ == sampled) {
+            sampled = -1;
+            sampler.completed();
+        }
         head = (head + 1) & (kinds.length - 1);
         size--;
         if (size == 0 && kinds.length > SHRINK_ABOVE) {

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -17,6 +18,8 @@ import io.respgate.policy.command.CommandSpec;
 import io.respgate.policy.command.CommandTable;
 
 import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
@@ -64,6 +67,8 @@ public final class ProxyMetrics {
     private final Counter upstreamBytesOut;
     private final Counter readsPaused;
     private final Counter redisErrorReplies;
+    private final Timer roundTrip;
+    private final Timer upstreamPart;
     private volatile String policyVersion = "";
     private volatile double policyLoadedAt;
 
@@ -130,6 +135,10 @@ public final class ProxyMetrics {
         // Names promtool's linter refuses (an abbreviated unit, a _count suffix on a gauge).
         registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")
                 || id.getName().equals("system.cpu.count")));
+        roundTrip = latencyTimer("respgate.command.duration", "From a command's arrival to its reply leaving"
+                + " for the client (sampled: one command in flight per connection)");
+        upstreamPart = latencyTimer("respgate.command.upstream.duration", "From a command's flush to Redis to its"
+                + " reply leaving for the client (sampled like respgate_command_duration_seconds)");
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
@@ -139,6 +148,12 @@ public final class ProxyMetrics {
                 .tag("area", "direct").baseUnit("bytes").description("Netty pooled memory in use").register(registry);
         Gauge.builder("respgate.netty.memory.used", netty, PooledByteBufAllocatorMetric::usedHeapMemory)
                 .tag("area", "heap").baseUnit("bytes").description("Netty pooled memory in use").register(registry);
+    }
+
+    private Timer latencyTimer(String name, String description) {
+        return Timer.builder(name).description(description).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
     }
 
     private Counter commandCounter(String command, String outcome) {
@@ -169,6 +184,14 @@ public final class ProxyMetrics {
     /** A command was forwarded; {@code commandId} is its command table id, or -1 when unknown. */
     public void forwarded(int commandId) {
         forwarded[commandId >= 0 && commandId < otherId ? commandId : otherId].increment();
+    }
+
+    /** One sampled command: its round trip, and its upstream part (negative when unknown), in nanoseconds. */
+    public void commandLatency(long roundTripNanos, long upstreamNanos) {
+        roundTrip.record(roundTripNanos, TimeUnit.NANOSECONDS);
+        if (upstreamNanos >= 0) {
+            upstreamPart.record(upstreamNanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     public void upstreamBytesIn(int bytes) {

@@ -112,6 +112,12 @@ class AdminEndpointTest {
             assertEquals(1.0, value(m, "respgate_upstream_connections"));
             assertTrue(value(m, "respgate_upstream_bytes_total{direction=\"out\"}") > 0);
             assertEquals(1.0, value(m, "respgate_policy_info{version=\"" + proxy.policy().version() + "\"}"), m);
+            double sampled = value(m, "respgate_command_duration_seconds_count");
+            assertTrue(sampled >= 1 && sampled <= 2, "one sample per round trip of the two forwarded commands: " + sampled);
+            assertEquals(sampled, value(m, "respgate_command_upstream_duration_seconds_count"));
+            assertTrue(value(m, "respgate_command_duration_seconds_sum") >= value(m,
+                    "respgate_command_upstream_duration_seconds_sum"), "the upstream part is part of the round trip");
+            assertTrue(m.contains("respgate_command_duration_seconds_bucket{le="), "a histogram");
             assertTrue(m.contains("jvm_memory_used_bytes"), "JVM memory");
             assertTrue(m.contains("respgate_netty_memory_used_bytes{area=\"direct\"}"), "Netty memory");
             assertFalse(m.contains(APP_PASS) || m.contains("wrong\""), "no secret in metrics");
