@@ -56,13 +56,13 @@ PROXIES = ["haproxy", "respgate", "respgate-policy"]
 TLS_PROXIES = ["haproxy-tls", "respgate-tls", "stunnel"]
 # Targets that are a RespGate (need the jar, get the full JIT warm-up).
 RESPGATES = ["respgate", "respgate-policy", "respgate-tls"]
-# Baseline of each target's ratio.
-BASELINE = {t: "direct" for t in PLAIN_TARGETS}
-BASELINE.update({t: "redis-tls" for t in TLS_TARGETS})
 # The plaintext counterpart of each TLS target ("TLS cost" = TLS rps / plaintext rps, same repetition).
 PLAIN_OF = {"redis-tls": "direct", "haproxy-tls": "haproxy", "respgate-tls": "respgate"}
-# Connection-rate test modes (bench/scripts/tls_handshakes.py).
-HANDSHAKE_MODES = ["handshake", "ping"]
+# Connection-rate runs (bench/scripts/tls_handshakes.py): (label, worker mode, client processes;
+# None = --handshake-workers). "ping-1client" is the latency of a new connection to an idle server.
+HANDSHAKE_RUNS = [("handshake", "handshake", None), ("ping", "ping", None), ("ping-1client", "ping", 1)]
+HANDSHAKE_MODES = [label for label, _, _ in HANDSHAKE_RUNS]
+HANDSHAKE_WARMUP_S = 2.0  # untimed connection-rate pass against respgate-tls (JIT), before the first repetition
 HANDSHAKE_SCRIPT = Path(__file__).resolve().parent / "tls_handshakes.py"
 # respgate-policy: redis-benchmark authenticates as this user (--user/-a: AUTH on every connection).
 POLICY_USER = "bench"
@@ -547,6 +547,57 @@ def start_respgate(mgr, tmp, redis_port, args, jar, name="respgate", certs=None)
     return t, shown
 
 
+def haproxy_ssl_lib():
+    try:
+        out = subprocess.run(["haproxy", "-vv"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return "TLS library ?"
+    m = re.search(r"Running on (OpenSSL|BoringSSL|LibreSSL|wolfSSL|AWS-LC)[^\n]*", out)
+    return m.group(0).strip() if m else "TLS library ?"
+
+
+def stunnel_version():
+    """'stunnel 5.68 on ..., running with OpenSSL ...' from `stunnel -version` (it prints to stderr)."""
+    try:
+        r = subprocess.run([stunnel_bin(), "-version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+    out = r.stdout + r.stderr
+    v = re.search(r"^stunnel \d[^\n]*", out, re.M)
+    lib = re.search(r"Running\s+with (OpenSSL[^\n]*)", out)
+    return (v.group(0).strip() if v else "stunnel ?") + (f", running with {lib.group(1).strip()}" if lib else "")
+
+
+def respgate_tls_line(logpath):
+    """RespGate's own start-up line about the listener's TLS (names the provider: BoringSSL or JDK)."""
+    try:
+        for line in Path(logpath).read_text(errors="replace").splitlines():
+            if "listener TLS" in line:
+                return "'" + re.sub(r"^\S+\s+\S+\s+\S+ - ", "", line.strip()) + "'"
+    except OSError:
+        pass
+    return "(no 'listener TLS' line in its log)"
+
+
+def jar_staleness(jar):
+    """A message when main sources are newer than the jar (bench/run only builds a missing jar)."""
+    try:
+        jt = jar.stat().st_mtime
+        newer = []
+        for mod in REPO.iterdir():
+            src = mod / "src" / "main"
+            if mod.is_dir() and src.is_dir():
+                for f in src.rglob("*"):
+                    if f.is_file() and f.stat().st_mtime > jt + 1:
+                        newer.append(f.relative_to(REPO))
+        if newer:
+            return (f"{jar} is older than {len(newer)} source file(s) (e.g. {newer[0]}): it may not contain the "
+                    f"current code; rebuild with '{' '.join(BUILD_CMD)}' or pass --jar")
+    except OSError:
+        pass
+    return None
+
+
 # --------------------------------------------------------------------------- running
 
 CSV_FIELDS = ["test", "rps", "avg_latency_ms", "min_latency_ms", "p50_latency_ms", "p95_latency_ms",
@@ -622,12 +673,13 @@ def run_benchmark(target, case, requests, redis_target, timeout):
     return row
 
 
-def run_handshakes(target, redis_target, mode, seconds, workers, timeout):
+def run_handshakes(target, redis_target, mode, seconds, workers, timeout, label=None):
     """Connection-rate test of one TLS target: `workers` processes of tls_handshakes.py open new TLS
     connections one after another for `seconds` (mode "handshake": connect + full TLS 1.3 handshake +
     close; "ping": the same plus PING/+PONG). Returns a dict with connections/s over the window and
     the server's CPU time per connection (the proxy's, and Redis's)."""
-    row = {"target": target.name, "mode": mode, "workers": workers, "seconds": seconds, "ok": False, "note": ""}
+    row = {"target": target.name, "mode": label or mode, "workers": workers, "seconds": seconds, "ok": False,
+           "note": ""}
     if not target.alive() or not redis_target.alive():
         row["note"] = f"{target.name if not target.alive() else 'redis'} process is not running"
         return row
@@ -718,6 +770,10 @@ def fmt_us(x):
     return "-" if x is None else f"{x:.2f}"
 
 
+def fmt_us1(x):
+    return "-" if x is None else f"{x:,.0f}"
+
+
 def machine_info():
     model = "?"
     try:
@@ -748,25 +804,77 @@ def unique_path(outdir, stem, ext):
 
 # --------------------------------------------------------------------------- report
 
-def build_report(meta, cases, targets, results, reps):
+def build_report(meta, cases, order, results, reps, hs_results=()):
     by = {}
     for r in results:
         by.setdefault((r["case"], r["target"]), []).append(r)
+    targets = [t for t in order if t in PLAIN_TARGETS]
+    tls = [t for t in order if t in TLS_TARGETS]
 
     def ok_rows(case, target):
         return [r for r in by.get((case.name, target), []) if r["ok"]]
 
-    def ratios(case, target):
-        out = {}
-        for r in ok_rows(case, target):
-            if r.get("ratio_vs_direct") is not None:
-                out[r["rep"]] = r["ratio_vs_direct"]
-        return out
+    def ratios(case, target, field="ratio_vs_direct"):
+        """rep -> the row's `field` (ratio to direct, to redis-tls, to the plaintext target)."""
+        return {r["rep"]: r[field] for r in ok_rows(case, target) if r.get(field) is not None}
+
+    def cpus(case, target):
+        return {r["rep"]: r.get("proxy_cpu_us_per_req") for r in ok_rows(case, target)
+                if r.get("proxy_cpu_us_per_req") is not None}
 
     def policy_costs(case):
         """rep -> respgate-policy rps / respgate (allow-all) rps of that repetition."""
         return {r["rep"]: r["ratio_vs_allow_all"] for r in ok_rows(case, "respgate-policy")
                 if r.get("ratio_vs_allow_all") is not None}
+
+    def versus_table(a, b, field, title):
+        """Per case: a's ratio >= b's ratio and a's CPU/req <= b's, per repetition and on the medians."""
+        out = ["", f"## {title}", "",
+               f"| case | reps ratio >= {b} | reps CPU <= {b} | median ratio {a} / {b} | "
+               f"median CPU µs/req {a} / {b} | met |",
+               "|---|---:|---:|---:|---:|---|"]
+        all_met = True
+        for c in cases:
+            rr, hr = ratios(c, a, field), ratios(c, b, field)
+            rc, hc = cpus(c, a), cpus(c, b)
+            common = sorted(set(rr) & set(hr))
+            ccommon = sorted(set(rc) & set(hc))
+            n_ratio = sum(1 for k in common if rr[k] >= hr[k])
+            n_cpu = sum(1 for k in ccommon if rc[k] <= hc[k])
+            mr, mh = med(list(rr.values())), med(list(hr.values()))
+            mrc, mhc = med(list(rc.values())), med(list(hc.values()))
+            met = (mr is not None and mh is not None and mrc is not None and mhc is not None
+                   and mr >= mh and mrc <= mhc)
+            all_met &= met
+            out.append(f"| {c.name} | {n_ratio}/{len(common)} | {n_cpu}/{len(ccommon)} | "
+                       f"{fmt_us(mr)} / {fmt_us(mh)} | {fmt_us(mrc)} / {fmt_us(mhc)} | "
+                       f"{'yes' if met else '**no**'} |")
+        out += ["", f"Overall (medians, every case): **{'met' if all_met else 'not met'}**"]
+        return out
+
+    def main_table(base, proxies, field, extra_policy):
+        head = ["case", f"{base} rps", f"{base} p50/p99 ms"]
+        for t in proxies:
+            head += [f"{t} rps", f"{t} ratio", f"{t} p50/p99 ms"]
+        if extra_policy:
+            head += ["policy / allow-all"]
+        head += [f"{t} CPU µs/req" for t in proxies]
+        head += ["redis CPU µs/req (" + "/".join([base] + proxies) + ")"]
+        out = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|"]
+        for c in cases:
+            row = [c.name, fmt_rps(med([r["rps"] for r in ok_rows(c, base)])), fmt_lat(ok_rows(c, base))]
+            for t in proxies:
+                rows = ok_rows(c, t)
+                row += [fmt_rps(med([r["rps"] for r in rows])), fmt_ratio(list(ratios(c, t, field).values())),
+                        fmt_lat(rows)]
+            if extra_policy:
+                row.append(fmt_ratio(list(policy_costs(c).values()), 3))
+            for t in proxies:
+                row.append(fmt_us(med([r.get("proxy_cpu_us_per_req") for r in ok_rows(c, t)])))
+            row.append("/".join(fmt_us(med([r.get("redis_cpu_us_per_req") for r in ok_rows(c, t)]))
+                                for t in [base] + proxies))
+            out.append("| " + " | ".join(row) + " |")
+        return out
 
     with_policy = "respgate" in targets and "respgate-policy" in targets
 
@@ -776,28 +884,10 @@ def build_report(meta, cases, targets, results, reps):
     for k, v in meta["header"]:
         lines.append(f"- **{k}**: {v}")
     lines.append("")
-    proxies = [t for t in PROXIES if t in targets]
-    head = ["case", "direct rps", "direct p50/p99 ms"]
-    for t in proxies:
-        head += [f"{t} rps", f"{t} ratio", f"{t} p50/p99 ms"]
-    if with_policy:
-        head += ["policy / allow-all"]
-    head += [f"{t} CPU µs/req" for t in proxies]
-    head += ["redis CPU µs/req (" + "/".join(targets) + ")"]
-    lines.append("| " + " | ".join(head) + " |")
-    lines.append("|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|")
-    for c in cases:
-        row = [c.name, fmt_rps(med([r["rps"] for r in ok_rows(c, "direct")])), fmt_lat(ok_rows(c, "direct"))]
-        for t in proxies:
-            rows = ok_rows(c, t)
-            row += [fmt_rps(med([r["rps"] for r in rows])), fmt_ratio(list(ratios(c, t).values())),
-                    fmt_lat(rows)]
-        if with_policy:
-            row.append(fmt_ratio(list(policy_costs(c).values()), 3))
-        for t in proxies:
-            row.append(fmt_us(med([r.get("proxy_cpu_us_per_req") for r in ok_rows(c, t)])))
-        row.append("/".join(fmt_us(med([r.get("redis_cpu_us_per_req") for r in ok_rows(c, t)])) for t in targets))
-        lines.append("| " + " | ".join(row) + " |")
+    if tls:
+        lines.append("## Plaintext targets")
+        lines.append("")
+    lines += main_table("direct", [t for t in PROXIES if t in targets], "ratio_vs_direct", with_policy)
     lines.append("")
     lines.append("Ratio = target rps / direct rps within the same repetition; shown as median (min-max) "
                  f"over {reps} repetition(s). rps, latency and CPU columns are medians. p50/p99 are "
@@ -830,31 +920,90 @@ def build_report(meta, cases, targets, results, reps):
         lines.append(f"Overall (medians, every case): **{'met' if all_met else 'not met'}**")
 
     if "respgate" in targets and "haproxy" in targets:
+        lines += versus_table("respgate", "haproxy", "ratio_vs_direct",
+                              "Target: RespGate ratio >= HAProxy ratio and RespGate CPU/req <= HAProxy CPU/req")
+
+    if tls:
+        tls_proxies = [t for t in TLS_PROXIES if t in tls]
         lines.append("")
-        lines.append("## Target: RespGate ratio >= HAProxy ratio and RespGate CPU/req <= HAProxy CPU/req")
+        lines.append("## TLS targets (TLS 1.3 between redis-benchmark and the target)")
         lines.append("")
-        lines.append("| case | reps ratio >= haproxy | reps CPU <= haproxy | median ratio rg/hap | "
-                     "median CPU rg/hap µs | met |")
-        lines.append("|---|---:|---:|---:|---:|---|")
-        all_met = True
-        for c in cases:
-            rr, hr = ratios(c, "respgate"), ratios(c, "haproxy")
-            rc = {r["rep"]: r.get("proxy_cpu_us_per_req") for r in ok_rows(c, "respgate")}
-            hc = {r["rep"]: r.get("proxy_cpu_us_per_req") for r in ok_rows(c, "haproxy")}
-            common = sorted(set(rr) & set(hr))
-            ccommon = sorted(k for k in set(rc) & set(hc) if rc[k] is not None and hc[k] is not None)
-            n_ratio = sum(1 for k in common if rr[k] >= hr[k])
-            n_cpu = sum(1 for k in ccommon if rc[k] <= hc[k])
-            mr, mh = med(list(rr.values())), med(list(hr.values()))
-            mrc, mhc = med(list(rc.values())), med(list(hc.values()))
-            met = (mr is not None and mh is not None and mrc is not None and mhc is not None
-                   and mr >= mh and mrc <= mhc)
-            all_met &= met
-            lines.append(f"| {c.name} | {n_ratio}/{len(common)} | {n_cpu}/{len(ccommon)} | "
-                         f"{fmt_us(mr)} / {fmt_us(mh)} | {fmt_us(mrc)} / {fmt_us(mhc)} | "
-                         f"{'yes' if met else '**no**'} |")
+        lines += main_table("redis-tls", tls_proxies, "ratio_vs_redis_tls", False)
         lines.append("")
-        lines.append(f"Overall (medians, every case): **{'met' if all_met else 'not met'}**")
+        lines.append("Ratio = target rps / redis-tls rps within the same repetition (redis-tls = Redis's own TLS "
+                     "port, so the ratio is what terminating TLS in a proxy costs against Redis doing it itself); "
+                     f"median (min-max) over {reps} repetition(s). The proxies forward to Redis's plaintext port. "
+                     "CPU µs/req includes the TLS handshakes of the run's connections (one per client).")
+        pairs = [(t, PLAIN_OF[t]) for t in tls if t in PLAIN_OF and PLAIN_OF[t] in targets]
+        if pairs:
+            lines.append("")
+            lines.append("## TLS cost per target (TLS rps / plaintext rps of the same target, same repetition)")
+            lines.append("")
+            head = ["case"] + [f"{t} / {pl}" for t, pl in pairs] \
+                + [f"{t} CPU µs/req − {pl}" for t, pl in pairs if t != "redis-tls"]
+            lines.append("| " + " | ".join(head) + " |")
+            lines.append("|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|")
+            for c in cases:
+                row = [c.name] + [fmt_ratio(list(ratios(c, t, "ratio_vs_plain").values())) for t, _ in pairs]
+                for t, pl in pairs:
+                    if t == "redis-tls":
+                        continue
+                    a, b = cpus(c, t), cpus(c, pl)
+                    row.append(fmt_us(med([a[k] - b[k] for k in set(a) & set(b)])))
+                lines.append("| " + " | ".join(row) + " |")
+            lines.append("")
+            lines.append("TLS rps / plaintext rps: median (min-max) of the per-repetition quotient (1.00 = TLS is "
+                         "free). CPU µs/req − plaintext: median over repetitions of the extra proxy CPU per request "
+                         "that TLS costs (for redis-tls / direct see the redis CPU columns).")
+        if "respgate-tls" in tls and "haproxy-tls" in tls:
+            lines += versus_table("respgate-tls", "haproxy-tls", "ratio_vs_redis_tls",
+                                  "Target with TLS: RespGate ratio >= HAProxy ratio and RespGate CPU/req <= HAProxy "
+                                  "CPU/req")
+
+    if hs_results:
+        lines.append("")
+        lines.append("## TLS connection rate (new connections, full TLS 1.3 handshakes)")
+        lines.append("")
+        w = max(r.get("workers", 0) for r in hs_results)
+        secs = hs_results[0].get("seconds", "?")
+        lines.append("| target | mode | clients | conn/s | ms per connection p50 / p99 | server CPU µs/conn | "
+                     "redis CPU µs/conn | client CPU µs/conn | errors |")
+        lines.append("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+        hby = {}
+        for r in hs_results:
+            hby.setdefault((r["target"], r["mode"]), []).append(r)
+        for mode in HANDSHAKE_MODES:
+            for t in tls:
+                rows = hby.get((t, mode), [])
+                ok = [r for r in rows if r["ok"]]
+                if not rows:
+                    continue
+                cps = [r["conn_per_s"] for r in ok]
+                rate = "-" if not cps else (f"{med(cps):,.0f}" + (f" ({min(cps):,.0f}-{max(cps):,.0f})"
+                                                                   if len(cps) > 1 else ""))
+                p50 = med([r.get("p50_ms") for r in ok])
+                p99 = med([r.get("p99_ms") for r in ok])
+                lat = "-" if p50 is None else f"{p50:.2f} / {p99:.2f}"
+                srv = med([r.get("server_cpu_us_per_conn") for r in ok])
+                red = med([r.get("redis_cpu_us_per_conn") for r in ok]) if t != "redis-tls" else None
+                cli = med([r.get("client_cpu_us_per_conn") for r in ok])
+                errs = sum(r.get("errors", 0) for r in rows)
+                nfail = len(rows) - len(ok)
+                lines.append(f"| {t} | {mode} | {rows[0].get('workers', '?')} | {rate} | {lat} | {fmt_us1(srv)} | "
+                             f"{fmt_us1(red) if t != 'redis-tls' else '(= server)'} | {fmt_us1(cli)} | "
+                             f"{errs}{f' ({nfail} failed)' if nfail else ''} |")
+        lines.append("")
+        lines.append(f"{w} client processes (bench/scripts/tls_handshakes.py, Python ssl = OpenSSL; 1 for "
+                     f"ping-1client) each open connections one after another for {secs} s per repetition; every "
+                     "connection is a new TCP connection and a full TLS 1.3 handshake (no resumption), certificate "
+                     "verified. Mode **handshake**: close right after the handshake; **ping**: send PING and wait "
+                     "for +PONG first (the first round trip of a new client; a proxy also connects to Redis); "
+                     "**ping-1client**: the same from one client, i.e. the time a new connection takes on an idle "
+                     "server (its ms per connection is the number to compare; no CPU contention). conn/s = "
+                     "connections completed / window, median (min-max) over the repetitions; on this machine it "
+                     "is bounded by the clients' own CPU (client CPU µs/conn) as much as by the server. **server "
+                     "CPU µs/conn** (utime+stime of the target process / connections) is the cost that does not "
+                     "depend on the client; for the proxies, Redis's CPU for the upstream connection is apart.")
 
     failed = [r for r in results if not r["ok"]]
     if failed:
@@ -863,6 +1012,13 @@ def build_report(meta, cases, targets, results, reps):
         lines.append("")
         for r in failed[:50]:
             lines.append(f"- rep {r['rep']} {r['case']} {r['target']}: {r['note']}")
+    hs_failed = [r for r in hs_results if not r["ok"] or r.get("note")]
+    if hs_failed:
+        lines.append("")
+        lines.append(f"## Connection-rate runs with errors ({len(hs_failed)})")
+        lines.append("")
+        for r in hs_failed[:30]:
+            lines.append(f"- rep {r.get('rep')} {r['target']} {r['mode']}: {r['note']}")
     notes = sorted({(r["target"], r["note"]) for r in results if r["ok"] and r["note"]})
     if notes:
         lines.append("")
@@ -879,9 +1035,12 @@ def parse_args(argv):
     ap = argparse.ArgumentParser(
         prog="bench/run",
         description="End-to-end benchmark: direct Redis vs HAProxy (mode tcp, 1 thread) vs RespGate "
-                    "(allow-all policy) vs RespGate with a realistic policy, with redis-benchmark GET/SET "
-                    "at 50 clients P1, 50 clients P16 and 1 client P1.")
-    ap.add_argument("--quick", action="store_true", help="short run (< 2 minutes): fewer requests, 2 reps")
+                    "(allow-all policy) vs RespGate with a realistic policy, and with TLS 1.3: Redis's TLS port "
+                    "vs HAProxy (ssl) vs RespGate (listen.tls) vs stunnel, with redis-benchmark GET/SET "
+                    "at 50 clients P1, 50 clients P16 and 1 client P1, plus a TLS connection-rate test.")
+    ap.add_argument("--quick", action="store_true",
+                    help="short run (about 3 minutes with the TLS targets, < 2 with --no-tls): fewer requests, "
+                         "2 reps, 1 s connection-rate runs")
     ap.add_argument("--reps", type=int, help="repetitions (default 3, quick 2)")
     ap.add_argument("--requests", type=int,
                     help="requests for the 50-client P1 case (default 200000, quick 40000); "
@@ -889,7 +1048,13 @@ def parse_args(argv):
     ap.add_argument("--out", default=str(REPO / "bench" / "results"),
                     help="output directory (default bench/results/)")
     ap.add_argument("--targets", default=",".join(ALL_TARGETS),
-                    help="comma-separated subset of " + ",".join(ALL_TARGETS) + " (direct is always included)")
+                    help="comma-separated subset of " + ",".join(ALL_TARGETS) + " (direct is always included, "
+                         "redis-tls whenever a TLS target is)")
+    ap.add_argument("--no-tls", action="store_true", help="leave out the TLS targets (the run before TLS)")
+    ap.add_argument("--handshake-seconds", type=float,
+                    help="seconds per TLS connection-rate run (default 3, quick 1; 0 = skip the test)")
+    ap.add_argument("--handshake-workers", type=int, default=4,
+                    help="client processes of the TLS connection-rate test (default 4)")
     ap.add_argument("--ops", default=",".join(OPS), help="comma-separated subset of GET,SET")
     ap.add_argument("--jar", help=f"RespGate jar (default {JAR_REL}, built if missing)")
     ap.add_argument("--no-build", action="store_true", help="never run maven; skip RespGate if the jar is missing")
@@ -917,7 +1082,15 @@ def parse_args(argv):
     bad = [t for t in ts if t not in ALL_TARGETS]
     if bad:
         ap.error(f"unknown target(s): {', '.join(bad)}")
+    if a.no_tls:
+        ts = [t for t in ts if t not in TLS_TARGETS]
+    if any(t in TLS_TARGETS for t in ts):
+        ts.append("redis-tls")
     a.targets = [t for t in ALL_TARGETS if t in ts or t == "direct"]
+    a.handshake_seconds = (a.handshake_seconds if a.handshake_seconds is not None
+                           else (1.0 if a.quick else 3.0))
+    if a.handshake_seconds < 0 or a.handshake_workers < 1 or a.handshake_workers > 64:
+        ap.error("--handshake-seconds must be >= 0 and --handshake-workers in 1..64")
     ops = [o.strip().upper() for o in a.ops.split(",") if o.strip()]
     if not ops or any(o not in OPS for o in ops):
         ap.error("--ops must be a subset of GET,SET")
@@ -941,6 +1114,7 @@ def main(argv):
     for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(s, on_signal)
 
+    jar_warning = None
     try:
         ensure_tools(args.targets)
         targets_wanted = list(args.targets)
@@ -953,32 +1127,78 @@ def main(argv):
                         skipped[t] = why
                         targets_wanted.remove(t)
                 log(f"\n*** SKIPPING RespGate: {why}\n")
+            elif jar is not None and not args.jar:  # a jar given with --jar is the user's choice
+                stale = jar_staleness(jar)
+                if stale:
+                    log(f"warning: {stale}")
+                    jar_warning = stale
+
+        def skip_tls(why):
+            for t in TLS_TARGETS:
+                if t in targets_wanted:
+                    skipped[t] = why
+                    targets_wanted.remove(t)
+            log(f"\n*** SKIPPING the TLS targets: {why}\n")
+
+        certs = None
+        if any(t in targets_wanted for t in TLS_TARGETS):
+            try:
+                certs = tls_setup.make_certs(tmp / "tls")
+            except (tls_setup.CertError, OSError, subprocess.TimeoutExpired) as e:
+                skip_tls(f"could not make the test certificates: {e}")
 
         cases = [Case(op, label, c, p, max(1, int(round(args.requests * mult))))
                  for op in args.ops for (label, c, p, mult) in SHAPES]
 
         log(f"temp dir {tmp}")
-        redis = start_redis(mgr, tmp)
+        try:
+            redis, redis_tls = start_redis(mgr, tmp, certs)
+        except BenchError as e:
+            if certs is None:
+                raise
+            mgr.stop_all()
+            skip_tls(f"redis-server with --tls-port failed: {e}")
+            certs = None
+            redis, redis_tls = start_redis(mgr, tmp, None)
         resp_exchange(redis.port, resp_cmd("SET", BENCH_KEY, "xxx"), b"+OK\r\n")
         targets = {"direct": redis}
+        if redis_tls is not None:
+            targets["redis-tls"] = redis_tls
         if "haproxy" in targets_wanted:
             targets["haproxy"] = start_haproxy(mgr, tmp, redis.port)
+        for name, starter in (("haproxy-tls", lambda: start_haproxy(mgr, tmp, redis.port, certs)),
+                              ("stunnel", lambda: start_stunnel(mgr, tmp, redis.port, certs))):
+            if name not in targets_wanted:
+                continue
+            try:
+                targets[name] = starter()
+            except (BenchError, OSError, subprocess.TimeoutExpired) as e:
+                skipped[name] = f"failed to start: {e}"
+                log(f"\n*** SKIPPING {name}: {e}\n")
+                targets_wanted.remove(name)
         respgate_argvs = {}
         for name in RESPGATES:
             if name not in targets_wanted:
                 continue
             try:
-                targets[name], respgate_argvs[name] = start_respgate(mgr, tmp, redis.port, args, jar, name)
+                targets[name], respgate_argvs[name] = start_respgate(
+                    mgr, tmp, redis.port, args, jar, name, certs if name == "respgate-tls" else None)
             except BenchError as e:
                 skipped[name] = f"failed to start: {e}"
                 log(f"\n*** SKIPPING {name}: {e}\n")
                 targets_wanted.remove(name)
         for name in list(targets_wanted):
+            if name not in targets_wanted:  # dropped by skip_tls() meanwhile
+                continue
+            tg = targets[name]
             try:
-                sanity_check(name, targets[name].port, targets[name].auth)
-            except (BenchError, OSError) as e:
+                sanity_check(name, tg.port, tg.auth, tls=tg.tls_context(), info=tg.tls_info)
+            except (BenchError, OSError, ssl.SSLError) as e:
                 if name == "direct":
                     raise
+                if name == "redis-tls":
+                    skip_tls(f"redis-tls sanity check failed: {e}")
+                    continue
                 skipped[name] = f"sanity check failed: {e}"
                 log(f"\n*** SKIPPING {name}: {e}\n")
                 targets_wanted.remove(name)
@@ -994,15 +1214,27 @@ def main(argv):
                 r = run_benchmark(targets[t], c, n, redis, args.run_timeout)
                 if not r["ok"]:
                     log(f"  warm-up {t} {c.name}: FAILED {r['note']}")
+        tls_order = [t for t in order if t in TLS_TARGETS]
+        hs_seconds = args.handshake_seconds if tls_order else 0
+        if hs_seconds:
+            # New-connection path (accept, handshake, upstream connect): JIT for respgate-tls. The native
+            # servers need no warm-up.
+            for t in tls_order:
+                if t not in RESPGATES:
+                    continue
+                r = run_handshakes(targets[t], redis, "ping", HANDSHAKE_WARMUP_S, args.handshake_workers,
+                                   args.run_timeout)
+                if not r["ok"]:
+                    log(f"  warm-up {t} connection rate: FAILED {r['note']}")
 
         results = []
+        hs_results = []
         total = args.reps * len(cases) * len(order)
         i = 0
         for rep in range(1, args.reps + 1):
             k = (rep - 1) % len(order)
             rot = order[k:] + order[:k]
             for c in cases:
-                direct_rps = None
                 rep_rows = []
                 for t in rot:
                     i += 1
@@ -1011,8 +1243,6 @@ def main(argv):
                     r["order"] = rot.index(t)
                     r["timestamp"] = datetime.datetime.now().isoformat(timespec="seconds")
                     rep_rows.append(r)
-                    if t == "direct" and r["ok"]:
-                        direct_rps = r["rps"]
                     if r["ok"]:
                         cpu = r.get("proxy_cpu_us_per_req")
                         log(f"[{i}/{total}] rep {rep} {c.name:<12} {t:<15} {r['rps']:>11,.0f} rps  "
@@ -1021,14 +1251,37 @@ def main(argv):
                             + f"redis {r['redis_cpu_us_per_req']:.2f} µs/req")
                     else:
                         log(f"[{i}/{total}] rep {rep} {c.name:<12} {t:<15} FAILED: {r['note']}")
-                allow_all_rps = next((r["rps"] for r in rep_rows if r["target"] == "respgate" and r["ok"]), None)
+                rps_of = {r["target"]: r["rps"] for r in rep_rows if r["ok"]}
+
+                def quotient(r, other):
+                    return round(r["rps"] / rps_of[other], 4) if r["ok"] and rps_of.get(other) else None
+
                 for r in rep_rows:
-                    r["ratio_vs_direct"] = (round(r["rps"] / direct_rps, 4)
-                                            if r["ok"] and direct_rps else None)
+                    r["ratio_vs_direct"] = quotient(r, "direct")
+                    if r["target"] in TLS_TARGETS:
+                        r["ratio_vs_redis_tls"] = quotient(r, "redis-tls")
+                    if r["target"] in PLAIN_OF:
+                        r["ratio_vs_plain"] = quotient(r, PLAIN_OF[r["target"]])
                     if r["target"] == "respgate-policy":
-                        r["ratio_vs_allow_all"] = (round(r["rps"] / allow_all_rps, 4)
-                                                   if r["ok"] and allow_all_rps else None)
+                        r["ratio_vs_allow_all"] = quotient(r, "respgate")
                 results.extend(rep_rows)
+            if hs_seconds:
+                trot = [t for t in rot if t in TLS_TARGETS]
+                for label, mode, nw in HANDSHAKE_RUNS:
+                    for t in trot:
+                        r = run_handshakes(targets[t], redis, mode, hs_seconds, nw or args.handshake_workers,
+                                           args.run_timeout, label)
+                        r["rep"] = rep
+                        r["timestamp"] = datetime.datetime.now().isoformat(timespec="seconds")
+                        hs_results.append(r)
+                        if r.get("connections"):
+                            log(f"[tls conn] rep {rep} {label:<12} {t:<15} {r['conn_per_s']:>8,.0f} conn/s  "
+                                f"p50 {r['p50_ms']:.2f} p99 {r['p99_ms']:.2f} ms  server "
+                                f"{r['server_cpu_us_per_conn']:.0f} redis {r['redis_cpu_us_per_conn']:.0f} client "
+                                f"{r['client_cpu_us_per_conn']:.0f} µs/conn"
+                                + (f"  {r['note']}" if r["note"] else ""))
+                        else:
+                            log(f"[tls conn] rep {rep} {label:<12} {t:<15} FAILED: {r['note']}")
 
         finished = datetime.datetime.now()
         info = machine_info()
@@ -1039,8 +1292,10 @@ def main(argv):
             ("redis", cmd_version(["redis-server", "--version"])),
             ("redis-benchmark", cmd_version(["redis-benchmark", "--version"])),
         ]
-        if "haproxy" in order:
-            header.append(("haproxy", cmd_version(["haproxy", "-v"]) + "; mode tcp, nbthread 1, timeouts 1h"))
+        if "haproxy" in order or "haproxy-tls" in order:
+            header.append(("haproxy", cmd_version(["haproxy", "-v"]) + "; mode tcp, nbthread 1, timeouts 1h"
+                           + ("; haproxy-tls: its own process, 'bind ... ssl crt <cert+key> ssl-min-ver TLSv1.3 "
+                              "ssl-max-ver TLSv1.3', " + haproxy_ssl_lib() if "haproxy-tls" in order else "")))
         if any(t in order for t in RESPGATES):
             if not args.respgate_cmd:
                 header.append(("java", cmd_version([java_bin(), "-version"])))
@@ -1048,16 +1303,41 @@ def main(argv):
                 if t in order:
                     header.append((t, respgate_argvs[t]))
             header.append(("JVM flags", args.jvm_opts if not args.respgate_cmd else "(custom --respgate-cmd)"))
-            if "respgate" in order:
-                header.append(("respgate policy", "allow-all: guardrails lifted, open default user"))
+            if "respgate" in order or "respgate-tls" in order:
+                header.append((", ".join(t for t in ("respgate", "respgate-tls") if t in order) + " policy",
+                               "allow-all: guardrails lifted, open default user"))
+            if "respgate-tls" in order:
+                header.append(("respgate-tls TLS", "listen.tls {cert_file, key_file, protocols: [TLSv1.3]}, "
+                               "no client certificates, upstream plaintext; its log says: "
+                               + respgate_tls_line(targets["respgate-tls"].logpath)))
             if "respgate-policy" in order:
                 header.append(("respgate-policy policy",
                                f"default guardrails, default off, user {POLICY_USER} "
                                "'~key:* ~counter:* ~mylist ~myset:* &* +@all -@dangerous' (redis-benchmark "
                                f"--user {POLICY_USER} -a ..., AUTH on every connection) and 19 more users of "
                                "10 key patterns each"))
+        if "stunnel" in order:
+            header.append(("stunnel", stunnel_version()
+                           + "; foreground, debug 3 (errors only), sslVersionMin/Max TLSv1.3, one thread per "
+                             "connection (stunnel's default)"))
+        if tls_order:
+            negotiated = "; ".join(f"{t} {targets[t].tls_info.get('version', '?')} "
+                                   f"{targets[t].tls_info.get('cipher', '?')}" for t in tls_order)
+            header.append(("TLS", "TLS 1.3 only on every TLS target; one throwaway CA and server certificate "
+                           "(EC P-256, ECDSA-SHA256, SAN IP:127.0.0.1) made at run time with "
+                           + cmd_version(["openssl", "version"]) + "; redis-benchmark --tls --cacert ca.crt; "
+                           "negotiated (sanity check, Python client): " + negotiated))
+            if hs_seconds:
+                header.append(("TLS connection rate", f"{args.handshake_workers} client processes (1 for "
+                               f"ping-1client) x {hs_seconds:g} s per target, mode and repetition (plus a "
+                               f"{HANDSHAKE_WARMUP_S:g} s warm-up against respgate-tls); "
+                               "bench/scripts/tls_handshakes.py"))
+        if jar_warning:
+            header.append(("warning", jar_warning))
         for t, why in skipped.items():
-            header.append((f"{t} skipped", why.splitlines()[0]))
+            # First line, plus the last line of a quoted log tail (the error itself).
+            lines_ = [l.strip() for l in why.splitlines() if l.strip()]
+            header.append((f"{t} skipped", lines_[0] + (f" … {lines_[-1]}" if len(lines_) > 1 else "")))
         header.append(("parameters",
                        f"reps {args.reps}{' (quick)' if args.quick else ''}; requests per run: "
                        + ", ".join(f"{lab} {max(1, int(round(args.requests * m)))}" for lab, _, _, m in SHAPES)
@@ -1065,7 +1345,7 @@ def main(argv):
                          f"targets in rotated order per repetition: {', '.join(order)}; "
                          f"all on {LOOPBACK}, no CPU pinning; CPU from /proc/PID/stat (CLK_TCK {CLK_TCK})"))
         meta = {"date": started.strftime("%Y-%m-%d"), "header": header}
-        report = build_report(meta, cases, order, results, args.reps)
+        report = build_report(meta, cases, order, results, args.reps, hs_results)
 
         outdir.mkdir(parents=True, exist_ok=True)
         stem = f"{started.strftime('%Y-%m-%d')}-foundation"
@@ -1073,7 +1353,8 @@ def main(argv):
         csv_path = md_path.with_suffix(".csv")
         md_path.write_text(report)
         cols = ["timestamp", "rep", "order", "case", "op", "clients", "pipeline", "requests", "target", "ok",
-                "rps", "ratio_vs_direct", "ratio_vs_allow_all", "avg_latency_ms", "min_latency_ms", "p50_latency_ms",
+                "tls", "rps", "ratio_vs_direct", "ratio_vs_allow_all", "ratio_vs_redis_tls", "ratio_vs_plain",
+                "avg_latency_ms", "min_latency_ms", "p50_latency_ms",
                 "p95_latency_ms", "p99_latency_ms", "max_latency_ms", "wall_s", "proxy_cpu_s",
                 "proxy_cpu_us_per_req", "redis_cpu_s", "redis_cpu_us_per_req", "note"]
         with open(csv_path, "w", newline="") as f:
@@ -1081,8 +1362,20 @@ def main(argv):
             w.writeheader()
             for r in results:
                 w.writerow(r)
+        written = [md_path, csv_path]
+        if hs_results:
+            hs_path = md_path.with_name(md_path.stem + "-tls-connections.csv")
+            hcols = ["timestamp", "rep", "target", "mode", "ok", "workers", "seconds", "connections", "errors",
+                     "conn_per_s", "p50_ms", "p99_ms", "wall_s", "server_cpu_s", "server_cpu_us_per_conn",
+                     "redis_cpu_s", "redis_cpu_us_per_conn", "client_cpu_us_per_conn", "note"]
+            with open(hs_path, "w", newline="") as f:
+                w = csv.DictWriter(f, fieldnames=hcols, extrasaction="ignore")
+                w.writeheader()
+                for r in hs_results:
+                    w.writerow(r)
+            written.append(hs_path)
         print(report)
-        log(f"wrote {md_path} and {csv_path}")
+        log("wrote " + ", ".join(str(p) for p in written))
         failed = [r for r in results if not r["ok"]]
         if failed:
             for t in sorted({r["target"] for r in failed}):

@@ -21,7 +21,8 @@ class CertError(Exception):
 def _openssl(args, cwd):
     r = subprocess.run(["openssl"] + args, cwd=cwd, capture_output=True, text=True, timeout=60)
     if r.returncode != 0:
-        raise CertError(f"'openssl {' '.join(args)}' failed (exit {r.returncode}): {(r.stderr or r.stdout).strip()[:500]}")
+        raise CertError(f"'openssl {' '.join(args)}' failed (exit {r.returncode}): "
+                        f"{(r.stderr or r.stdout).strip()[:500]}")
     return r.stdout
 
 
