@@ -17,7 +17,7 @@ import java.util.Optional;
  * @param protocols        TLS versions offered, JSSE names ({@code TLSv1.3}, {@code TLSv1.2})
  * @param ciphers          TLS 1.2 cipher suites in order of preference; empty = the provider's defaults
  * @param sessionCacheSize server-side session cache entries; 0 = the provider's default
- * @param sessionTimeout   how long a session (and a ticket) may be resumed
+ * @param sessionTimeout   how long a cached session may be resumed (session tickets are off)
  * @param allowJdkProvider run on the JDK's TLS if BoringSSL cannot be loaded, instead of refusing to start
  */
 public record ServerTlsConfig(Path certFile, Path keyFile, Optional<Path> clientCaFile, ClientAuth clientAuth,

@@ -128,6 +128,11 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             return;
         }
         settings.metrics().handshakeSucceeded();
+        // Acknowledge the client's last handshake flight now: a client using Nagle holds its first
+        // command until then, and a delayed ACK would cost it some 40 ms.
+        if (ctx.channel() instanceof io.netty.channel.epoll.EpollSocketChannel epoll) {
+            epoll.config().setTcpQuickAck(true);
+        }
         CertificateIdentity peer = ClientCertificates.identityOf(ctx.pipeline().get(SslHandler.class));
         String refusal = auth.signInWithCertificate(peer, settings.requireMappedCertificate());
         if (refusal != null) {
