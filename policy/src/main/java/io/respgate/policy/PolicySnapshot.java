@@ -171,13 +171,26 @@ public final class PolicySnapshot {
      */
     public Decision decide(PolicyUser user, CommandFrame frame) {
         try {
-            return decide0(user, frame);
+            return decide0(user, frame, table.lookup(frame));
         } catch (RuntimeException | StackOverflowError e) {
             return INTERNAL_ERROR;
         }
     }
 
-    private Decision decide0(PolicyUser user, CommandFrame frame) {
+    /**
+     * The same decision for a caller that looked the command up already ({@code spec} is
+     * {@code table().lookup(frame)}, null for an unknown command), so the proxy looks it up once
+     * for the decision and its metrics.
+     */
+    public Decision decide(PolicyUser user, CommandFrame frame, CommandSpec spec) {
+        try {
+            return decide0(user, frame, spec);
+        } catch (RuntimeException | StackOverflowError e) {
+            return INTERNAL_ERROR;
+        }
+    }
+
+    private Decision decide0(PolicyUser user, CommandFrame frame, CommandSpec spec) {
         if (user == null) {
             return NO_USER;
         }
@@ -188,7 +201,6 @@ public final class PolicySnapshot {
         if (!current.enabled()) {
             return USER_DISABLED;
         }
-        CommandSpec spec = table.lookup(frame);
         if (spec == null) {
             return unknownCommand(frame);
         }

@@ -259,8 +259,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             userRevoked();
             return;
         }
-        Decision decision = decide(policy, frame);
         CommandSpec spec = policy.table().lookup(frame);
+        Decision decision = decide(policy, frame, spec);
         int commandId = spec == null ? -1 : spec.id();
         if (!decision.allowed()) {
             if (auth.user().shadowed(decision)) {
@@ -327,9 +327,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     /** Asks the gate; an exception is a denial, never a pass. */
-    private Decision decide(PolicySnapshot policy, CommandFrame frame) {
+    private Decision decide(PolicySnapshot policy, CommandFrame frame, CommandSpec spec) {
         try {
-            return policy.decide(auth.user(), frame);
+            return policy.decide(auth.user(), frame, spec);
         } catch (RuntimeException e) {
             log.error("policy check failed; command denied", e);
             return Decision.deny("ERR RespGate could not check this command and refused it", "internal-error");

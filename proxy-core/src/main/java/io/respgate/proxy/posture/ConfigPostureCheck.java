@@ -6,10 +6,8 @@ import java.util.List;
  * A check of RespGate's own config. With {@code --upstream} there is no config, and these checks
  * report SKIP instead of silently disappearing from the report.
  *
- * <p>This is where a check of a new config section goes: the admin endpoint's exposure (address
- * not loopback without a bearer token, or without TLS), once the config has an {@code admin}
- * section, is one more subclass reading {@link AuditedConfig#config()}, listed in
- * {@link PostureChecks#standard()}.
+ * <p>A check of a new config section is one more subclass reading {@link AuditedConfig#config()},
+ * listed in {@link PostureChecks#standard()} (as {@link AdminEndpointCheck} is).
  */
 abstract class ConfigPostureCheck implements PostureCheck {
     @Override

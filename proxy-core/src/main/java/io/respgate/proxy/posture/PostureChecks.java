@@ -26,7 +26,8 @@ final class PostureChecks {
                 new AnonymousClientsCheck(),
                 new GuardrailWideningCheck(),
                 new PolicyLintCheck(),
-                new SecretFilePermissionsCheck());
+                new SecretFilePermissionsCheck(),
+                new AdminEndpointCheck());
     }
 
     /**

@@ -10,6 +10,7 @@ import io.respgate.config.LimitsConfig;
 import io.respgate.config.ListenConfig;
 import io.respgate.config.RespGateConfig;
 import io.respgate.config.UpstreamConfig;
+import io.respgate.policy.PasswordHashing;
 import io.respgate.policy.PolicySnapshot;
 import io.respgate.proxy.testing.ProxiedRedis;
 import io.respgate.proxy.testing.RawConnection;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -86,9 +88,32 @@ class AuditLogTest {
         }
         String audit = Files.readString(file, StandardCharsets.UTF_8);
         List<String> lines = audit.lines().collect(Collectors.toList());
-        for (String line : lines) {
-            assertTrue(line.startsWith("{\"time\":\"") && line.endsWith("}"), "one JSON object per line: " + line);
+        List<Map<String, Object>> events = lines.stream().map(JsonLine::parse).collect(Collectors.toList());
+        for (Map<String, Object> e : events) {
+            assertTrue(java.time.Instant.parse((String) e.get("time")).isBefore(java.time.Instant.now().plusSeconds(1)));
+            assertTrue(e.get("event") instanceof String, e::toString);
         }
+        Map<String, Object> guardrail = only(events, "guardrail");
+        assertEquals("app", guardrail.get("user"));
+        assertEquals("flushall", guardrail.get("command"));
+        assertEquals("deny", guardrail.get("decision"));
+        assertEquals("guardrail:flushall", guardrail.get("rule"));
+        assertTrue(((String) guardrail.get("client")).startsWith("127.0.0.1:"));
+        assertTrue(guardrail.get("conn") instanceof Long);
+        Map<String, Object> denial = only(events, "denial");
+        assertEquals("get", denial.get("command"));
+        assertEquals("acl:app", denial.get("rule"));
+        assertEquals(PasswordHashing.sha256Hex("other:1".getBytes(StandardCharsets.UTF_8)).substring(0, 16),
+                denial.get("key"), "the first key, hashed");
+        assertEquals(guardrail.get("conn"), denial.get("conn"), "one connection");
+        Map<String, Object> config = only(events, "sensitive_allowed");
+        assertEquals("config", config.get("command"));
+        assertEquals("get", config.get("subcommand"));
+        assertEquals("allow", config.get("decision"));
+        Map<String, Object> reload = only(events, "policy_reload");
+        assertEquals(List.of("ops"), reload.get("users_added"));
+        assertEquals(List.of(), reload.get("users_removed"));
+        assertEquals(List.of(), reload.get("users_changed"));
         assertTrue(has(lines, "\"event\":\"auth_failure\"", "\"user\":\"app\"", "\"client\":\"127.0.0.1:"), audit);
         assertTrue(has(lines, "\"event\":\"auth_success\"", "\"user\":\"app\"", "\"method\":\"password\"", "\"conn\":"), audit);
         assertTrue(has(lines, "\"event\":\"new_source\"", "\"user\":\"app\""), audit);
@@ -105,6 +130,13 @@ class AuditLogTest {
             assertFalse(consoleText.contains(secret), "console log leaks " + secret);
         }
         assertFalse(audit.contains(KEY), "keys are hashed by default");
+    }
+
+    static Map<String, Object> only(List<Map<String, Object>> events, String event) {
+        List<Map<String, Object>> found = events.stream().filter(e -> event.equals(e.get("event")))
+                .collect(Collectors.toList());
+        assertEquals(1, found.size(), () -> event + " events: " + found);
+        return found.get(0);
     }
 
     static boolean has(List<String> lines, String... parts) {

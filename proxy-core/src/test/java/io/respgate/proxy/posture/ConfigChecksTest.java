@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** RespGate's own config, judged by the respgate-* checks. */
@@ -110,5 +111,26 @@ class ConfigChecksTest {
         assertEquals(Optional.of(dir.resolve("secrets/redis.pw")), PasswordFileLocator.find(file));
         Files.writeString(file, "upstream: {address: 127.0.0.1:6379}\n");
         assertEquals(Optional.empty(), PasswordFileLocator.find(file));
+    }
+
+    @Test
+    void anAdminEndpointOnANetworkAddressIsAWarning() throws Exception {
+        RespGateConfig none = ConfigLoader.parse("upstream: {address: 127.0.0.1:6379}\n", "respgate.yaml",
+                Map.<String, String>of()::get, dir);
+        PolicySnapshot snapshot = PolicyLoader.parse(CLOSED_POLICY, "policy.yaml");
+        assertEquals(Status.PASS, one(new AdminEndpointCheck(),
+                new AuditedConfig(dir.resolve("respgate.yaml"), none, snapshot, Optional.empty())).status());
+        RespGateConfig loopback = ConfigLoader.parse("upstream: {address: 127.0.0.1:6379}\nadmin: {port: 9121}\n",
+                "respgate.yaml", Map.<String, String>of()::get, dir);
+        assertEquals(Status.PASS, one(new AdminEndpointCheck(),
+                new AuditedConfig(dir.resolve("respgate.yaml"), loopback, snapshot, Optional.empty())).status());
+        RespGateConfig exposed = ConfigLoader.parse("upstream: {address: 127.0.0.1:6379}\n"
+                        + "admin: {address: 0.0.0.0, token_env: T}\n", "respgate.yaml",
+                Map.of("T", "admin-token-value")::get, dir);
+        Finding warn = one(new AdminEndpointCheck(),
+                new AuditedConfig(dir.resolve("respgate.yaml"), exposed, snapshot, Optional.empty()));
+        assertEquals(Status.WARN, warn.status());
+        assertTrue(warn.finding().contains("0.0.0.0:9121"), warn::finding);
+        assertFalse(warn.finding().contains("admin-token-value"));
     }
 }
