@@ -64,6 +64,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private RequestDecoder decoder;
 
     private boolean resp3;
+    /** The command table id of the command being handled, for its reply's metrics; -1 when not looked up. */
+    private int commandId = -1;
     /** The database Redis confirmed for this connection, for users limited to some databases. */
     private long database;
     /** Databases asked for by SELECTs still waiting for Redis's answer, in order. */
@@ -229,6 +231,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     private void command(CommandFrame frame) {
+        commandId = -1;
         CommandKind kind = CommandKind.of(frame);
         if (kind == CommandKind.QUIT) {
             // Redis executes nothing pipelined after QUIT; neither does the proxy forward it.
@@ -261,7 +264,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         CommandSpec spec = policy.table().lookup(frame);
         Decision decision = decide(policy, frame, spec);
-        int commandId = spec == null ? -1 : spec.id();
+        commandId = spec == null ? -1 : spec.id();
         if (!decision.allowed()) {
             if (auth.user().shadowed(decision)) {
                 // Shadow mode: reported, then forwarded as if allowed.
@@ -513,7 +516,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         skipNextReply = false;
         UpstreamLink link = upstream(); // first: a new link queues the proxy's own AUTH ahead
         if (!suppressed) {
-            orderer.addUpstream(effect, frames == 0 ? 1 : frames);
+            orderer.addUpstream(effect, frames == 0 ? 1 : frames, commandId);
             orderer.sampleLast(latency);
         } else if (effect == ReplyEffect.SUBSCRIPTION && frames != 0) {
             // Redis sends subscription confirmations even when replies are off (they are pushes);
@@ -589,9 +592,6 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
     /** A whole reply frame from Redis at {@code buf[index, index + length)}. */
     void upstreamFrame(ByteBuf buf, int index, int length, byte type) {
-        if (type == '-') {
-            settings.metrics().redisErrorReply();
-        }
         if (closeScheduled) {
             return; // the client is leaving; nothing more reaches it
         }
@@ -621,6 +621,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         pass(buf, index, length);
         if (effect == ReplyEffect.SUBSCRIPTION && type != '-' && !confirmationCompletesHead(buf, index)) {
             return;
+        }
+        if (type == '-') {
+            settings.metrics().errorReply(orderer.headCommand());
         }
         orderer.removeHead();
         if (type != '-') {

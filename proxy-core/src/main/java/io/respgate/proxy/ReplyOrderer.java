@@ -20,6 +20,8 @@ final class ReplyOrderer {
     private byte[] kinds;
     private byte[] effects;
     private int[] expected;
+    /** The command table id of each upstream slot's command (-1: unknown or internal), for metrics. */
+    private int[] commands;
     private ByteBuf[] locals;
     private int head;
     private int size;
@@ -42,6 +44,7 @@ final class ReplyOrderer {
         kinds = new byte[capacity];
         effects = new byte[capacity];
         expected = new int[capacity];
+        commands = new int[capacity];
         locals = new ByteBuf[capacity];
         head = 0;
     }
@@ -61,10 +64,21 @@ final class ReplyOrderer {
      *                 unsubscribe-all whose count depends on the subscriptions at the time it runs
      */
     void addUpstream(byte effect, int frames) {
+        addUpstream(effect, frames, -1);
+    }
+
+    /** Like {@link #addUpstream(byte, int)}, remembering the command's id for {@link #headCommand()}. */
+    void addUpstream(byte effect, int frames, int command) {
         int i = claim();
         kinds[i] = UPSTREAM;
         effects[i] = effect;
         expected[i] = frames;
+        commands[i] = command;
+    }
+
+    /** The command table id of the head slot's command, or -1. */
+    int headCommand() {
+        return commands[head];
     }
 
     /** Queues a slot whose upstream reply the client never sees. */
@@ -73,6 +87,7 @@ final class ReplyOrderer {
         kinds[i] = INTERNAL;
         effects[i] = effect;
         expected[i] = 1;
+        commands[i] = -1;
     }
 
     static final int UNTIL_NONE_LEFT = -1;
@@ -175,17 +190,20 @@ final class ReplyOrderer {
         byte[] newKinds = new byte[capacity * 2];
         byte[] newEffects = new byte[capacity * 2];
         int[] newExpected = new int[capacity * 2];
+        int[] newCommands = new int[capacity * 2];
         ByteBuf[] newLocals = new ByteBuf[capacity * 2];
         for (int k = 0; k < size; k++) {
             int from = (head + k) & (capacity - 1);
             newKinds[k] = kinds[from];
             newEffects[k] = effects[from];
             newExpected[k] = expected[from];
+            newCommands[k] = commands[from];
             newLocals[k] = locals[from];
         }
         kinds = newKinds;
         effects = newEffects;
         expected = newExpected;
+        commands = newCommands;
         locals = newLocals;
         head = 0;
     }

@@ -47,6 +47,7 @@ public final class ProxyMetrics {
     private final Counter[] forwarded;
     private final Counter[] denied;
     private final Counter[] wouldDeny;
+    private final Counter[] errors;
     private final Counter accepted;
     private final Counter closed;
     private final AtomicInteger active = new AtomicInteger();
@@ -66,7 +67,6 @@ public final class ProxyMetrics {
     private final Counter upstreamBytesIn;
     private final Counter upstreamBytesOut;
     private final Counter readsPaused;
-    private final Counter redisErrorReplies;
     private final Timer roundTrip;
     private final Timer upstreamPart;
     private volatile String policyVersion = "";
@@ -78,19 +78,23 @@ public final class ProxyMetrics {
         this.forwarded = new Counter[otherId + 1];
         this.denied = new Counter[otherId + 1];
         this.wouldDeny = new Counter[otherId + 1];
+        this.errors = new Counter[otherId + 1];
         for (CommandSpec spec : table.all()) {
             forwarded[spec.id()] = commandCounter(spec.name(), "forwarded");
             denied[spec.id()] = commandCounter(spec.name(), "denied");
             wouldDeny[spec.id()] = commandCounter(spec.name(), "would_deny");
+            errors[spec.id()] = commandCounter(spec.name(), "error");
         }
         forwarded[otherId] = commandCounter("other", "forwarded");
         denied[otherId] = commandCounter("other", "denied");
         wouldDeny[otherId] = commandCounter("other", "would_deny");
+        errors[otherId] = commandCounter("other", "error");
         for (int i = 0; i < otherId; i++) {
             if (forwarded[i] == null) { // ids without a spec cannot occur, but never leave a hole
                 forwarded[i] = forwarded[otherId];
                 denied[i] = denied[otherId];
                 wouldDeny[i] = wouldDeny[otherId];
+                errors[i] = errors[otherId];
             }
         }
         accepted = Counter.builder("respgate.connections.accepted").description("Client connections accepted")
@@ -130,8 +134,6 @@ public final class ProxyMetrics {
                 .description("Bytes read from and written to Redis").register(registry);
         readsPaused = Counter.builder("respgate.backpressure.reads.paused")
                 .description("Times a client's reading was paused because its replies were not read").register(registry);
-        redisErrorReplies = Counter.builder("respgate.redis.error.replies")
-                .description("Error replies Redis sent to forwarded commands").register(registry);
         // Names promtool's linter refuses (an abbreviated unit, a _count suffix on a gauge).
         registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")
                 || id.getName().equals("system.cpu.count")));
@@ -202,8 +204,9 @@ public final class ProxyMetrics {
         upstreamBytesOut.increment(bytes);
     }
 
-    public void redisErrorReply() {
-        redisErrorReplies.increment();
+    /** Redis answered a forwarded command with an error (counted besides {@code forwarded}). */
+    public void errorReply(int commandId) {
+        errors[commandId >= 0 && commandId < otherId ? commandId : otherId].increment();
     }
 
     // ---- rarer events -------------------------------------------------------------------------

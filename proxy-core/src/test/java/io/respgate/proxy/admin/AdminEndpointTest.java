@@ -95,6 +95,7 @@ class AdminEndpointTest {
             assertEquals("+OK\r\n", c.call("AUTH", "app", APP_PASS));
             assertEquals("+OK\r\n", c.call("SET", "app:1", "v"));
             assertEquals("$1\r\nv\r\n", c.call("GET", "app:1"));
+            assertTrue(c.call("INCR", "app:1").startsWith("-ERR value is not an integer"));
             assertTrue(c.call("GET", "other").startsWith("-NOPERM"));
             assertTrue(c.call("FLUSHALL").startsWith("-NOPERM"));
             HttpResponse<String> r = get("/metrics");
@@ -104,6 +105,9 @@ class AdminEndpointTest {
             assertEquals(1.0, value(m, "respgate_commands_total{command=\"set\",outcome=\"forwarded\"}"), m);
             assertEquals(1.0, value(m, "respgate_commands_total{command=\"get\",outcome=\"forwarded\"}"));
             assertEquals(1.0, value(m, "respgate_commands_total{command=\"get\",outcome=\"denied\"}"));
+            assertEquals(1.0, value(m, "respgate_commands_total{command=\"incr\",outcome=\"forwarded\"}"));
+            assertEquals(1.0, value(m, "respgate_commands_total{command=\"incr\",outcome=\"error\"}"), "Redis's error");
+            assertEquals(0.0, value(m, "respgate_commands_total{command=\"get\",outcome=\"error\"}"));
             assertEquals(1.0, value(m, "respgate_denials_total{command=\"get\",rule=\"acl:app\",user=\"app\"}"), m);
             assertEquals(1.0, value(m, "respgate_guardrail_hits_total{rule=\"guardrail:flushall\"}"), m);
             assertEquals(1.0, value(m, "respgate_auth_total{reason=\"none\",result=\"success\"}"));
@@ -113,7 +117,7 @@ class AdminEndpointTest {
             assertTrue(value(m, "respgate_upstream_bytes_total{direction=\"out\"}") > 0);
             assertEquals(1.0, value(m, "respgate_policy_info{version=\"" + proxy.policy().version() + "\"}"), m);
             double sampled = value(m, "respgate_command_duration_seconds_count");
-            assertTrue(sampled >= 1 && sampled <= 2, "one sample per round trip of the two forwarded commands: " + sampled);
+            assertTrue(sampled >= 1 && sampled <= 3, "one sample per round trip of the three forwarded commands: " + sampled);
             assertEquals(sampled, value(m, "respgate_command_upstream_duration_seconds_count"));
             assertTrue(value(m, "respgate_command_duration_seconds_sum") >= value(m,
                     "respgate_command_upstream_duration_seconds_sum"), "the upstream part is part of the round trip");
