@@ -511,7 +511,9 @@ def start_respgate(mgr, tmp, redis_port, args, jar, name="respgate", certs=None)
     listen.tls (TLS 1.3 only); upstream is always Redis's plaintext port."""
     port = free_port()
     cfg = tmp / f"{name}.yaml"
-    policy = tmp / f"{name}-policy.yaml"
+    # Not "<name>-policy.yaml": that is respgate-policy's config file, and writing it would make the
+    # "respgate" target (which watches its policy file) try to reload a config as its policy.
+    policy = tmp / f"policy-{name}.yaml"
     auth = None
     if name == "respgate-policy":
         policy.write_text(realistic_policy())
@@ -1038,6 +1040,10 @@ def parse_args(argv):
                     "(allow-all policy) vs RespGate with a realistic policy, and with TLS 1.3: Redis's TLS port "
                     "vs HAProxy (ssl) vs RespGate (listen.tls) vs stunnel, with redis-benchmark GET/SET "
                     "at 50 clients P1, 50 clients P16 and 1 client P1, plus a TLS connection-rate test.")
+    ap.add_argument("--observability", action="store_true",
+                    help="run the metrics/audit overhead benchmark instead (RespGate built from the commit before "
+                         "metrics and audit vs the current jar with audit log and admin endpoint; "
+                         "bench/scripts/observability.py; options: bench/run --observability --help)")
     ap.add_argument("--quick", action="store_true",
                     help="short run (about 3 minutes with the TLS targets, < 2 with --no-tls): fewer requests, "
                          "2 reps, 1 s connection-rate runs")
@@ -1099,6 +1105,10 @@ def parse_args(argv):
 
 
 def main(argv):
+    if "--observability" in argv:
+        # The metrics/audit overhead benchmark (bench/scripts/observability.py): its own targets and options.
+        import observability
+        return observability.main([a for a in argv if a != "--observability"])
     args = parse_args(argv)
     started = datetime.datetime.now()
     outdir = Path(args.out)
