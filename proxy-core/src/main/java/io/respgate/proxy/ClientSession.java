@@ -17,6 +17,7 @@ import io.respgate.policy.CertificateIdentity;
 import io.respgate.policy.Decision;
 import io.respgate.policy.PolicySnapshot;
 import io.respgate.policy.command.CommandSpec;
+import io.respgate.proxy.metrics.ProxyMetrics;
 import io.respgate.proxy.tls.ClientCertificates;
 import io.respgate.proxy.tls.TlsFailures;
 import org.slf4j.Logger;
@@ -409,7 +410,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             return;
         }
         if (auth.certificateBound()) {
-            answerError(SessionAuth.CERTIFICATE_BOUND);
+            certificateBoundAuthRefused();
             return;
         }
         int argc = frame.argCount();
@@ -449,7 +450,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             return;
         }
         if (hello.authIndex() >= 0 && auth.certificateBound()) {
-            answerError(SessionAuth.CERTIFICATE_BOUND);
+            certificateBoundAuthRefused();
             return;
         }
         if (hello.authIndex() >= 0) {
@@ -476,6 +477,12 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         } else {
             forward(frame, effect, 1);
         }
+    }
+
+    /** AUTH on a connection signed in by its certificate: refused, not counted towards a lockout. */
+    private void certificateBoundAuthRefused() {
+        settings.metrics().authFailed(ProxyMetrics.AuthFailure.CERTIFICATE_BOUND);
+        answerError(SessionAuth.CERTIFICATE_BOUND);
     }
 
     private void signedIn() {

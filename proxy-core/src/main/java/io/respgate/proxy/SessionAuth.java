@@ -87,20 +87,15 @@ final class SessionAuth {
         }
         snapshot = policy.current();
         CertificateMatch match = snapshot.userFor(identity);
-        if (match.ambiguous() || (match.user() == null && requireMapped)
-                || (match.user() != null && (!match.user().enabled() || !match.user().allowsSource(source)))) {
-            metrics.authFailed(ProxyMetrics.AuthFailure.CERTIFICATE);
-            metrics.refused(ProxyMetrics.Refusal.CERTIFICATE);
-        }
         if (match.ambiguous()) {
-            audit.authenticationFailed(connection(), null, "certificate maps to more than one user");
+            certificateRefused(null, "certificate maps to more than one user");
             log.warn("client certificate '{}' from {} refused: it maps to more than one user", identity, source);
             return CERTIFICATE_AMBIGUOUS;
         }
         PolicyUser mapped = match.user();
         if (mapped == null) {
             if (requireMapped) {
-                audit.authenticationFailed(connection(), null, "certificate maps to no user");
+                certificateRefused(null, "certificate maps to no user");
                 log.info("client certificate '{}' from {} refused: it maps to no user", identity, source);
                 return CERTIFICATE_UNMAPPED;
             }
@@ -108,7 +103,7 @@ final class SessionAuth {
             return null;
         }
         if (!mapped.enabled() || !mapped.allowsSource(source)) {
-            audit.authenticationFailed(connection(), mapped.name(), "certificate user disabled or source not allowed");
+            certificateRefused(mapped.name(), "certificate user disabled or source not allowed");
             log.info("client certificate '{}' from {} refused: user '{}' is disabled or may not connect from there",
                     identity, source, mapped.name());
             return CERTIFICATE_USER_REFUSED;
@@ -135,6 +130,12 @@ final class SessionAuth {
     /** This connection as the audit log names it. */
     AuditLog.Connection connection() {
         return new AuditLog.Connection(connectionId, client, certificate == null ? null : certificate.describe());
+    }
+
+    private void certificateRefused(String user, String reason) {
+        metrics.authFailed(ProxyMetrics.AuthFailure.CERTIFICATE);
+        metrics.refused(ProxyMetrics.Refusal.CERTIFICATE);
+        audit.authenticationFailed(connection(), user, reason);
     }
 
     /** Whether the user came from the client certificate (AUTH may not change it). */
