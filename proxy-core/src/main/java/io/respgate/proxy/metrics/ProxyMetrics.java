@@ -152,9 +152,15 @@ public final class ProxyMetrics {
                 .tag("area", "heap").baseUnit("bytes").description("Netty pooled memory in use").register(registry);
     }
 
+    /** Fixed buckets, few enough that recording a sample is a short search. */
+    private static final Duration[] LATENCY_BUCKETS = {
+            Duration.ofNanos(50_000), Duration.ofNanos(100_000), Duration.ofNanos(250_000),
+            Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5),
+            Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+            Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5)};
+
     private Timer latencyTimer(String name, String description) {
-        return Timer.builder(name).description(description).publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(10))
+        return Timer.builder(name).description(description).serviceLevelObjectives(LATENCY_BUCKETS)
                 .register(registry);
     }
 
