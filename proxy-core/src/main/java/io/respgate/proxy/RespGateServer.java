@@ -296,11 +296,6 @@ public final class RespGateServer implements AutoCloseable {
         return UpstreamProbe.answers(ioGroup, transport, up.host(), up.port(), upstreamTls);
     }
 
-    /** The certificate the listener presents now, or null without TLS. */
-    public java.security.cert.X509Certificate listenerCertificate() {
-        return serverTls == null ? null : serverTls.certificate();
-    }
-
     private static void closeTls(ServerTls serverTls, UpstreamTls upstreamTls) {
         if (serverTls != null) {
             serverTls.close();

@@ -37,6 +37,10 @@ public final class AuditLog implements AutoCloseable, SignalSink {
     private final Logger out;
     private final AuditConfig.KeyMode keys;
     private final AsyncAppender appender;
+    private static final byte NO = 1;
+    private static final byte YES = 2;
+    /** {@link #sensitive} by command id: 0 not yet known, else NO or YES. */
+    private volatile byte[] sensitiveById = new byte[256];
 
     private AuditLog(Logger out, AuditConfig.KeyMode keys, AsyncAppender appender) {
         this.out = out;
@@ -133,11 +137,28 @@ public final class AuditLog implements AutoCloseable, SignalSink {
         }
     }
 
-    /** Whether an allowed {@code spec} is worth a line: admin and dangerous commands, CONFIG, FLUSH*, SCRIPT, ACL. */
+    /**
+     * Whether an allowed {@code spec} is worth a line: admin and dangerous commands, CONFIG, FLUSH*,
+     * SCRIPT, ACL, FUNCTION. Asked for every forwarded command, so the answer is worked out once per
+     * command id and kept (a racing event loop computes the same value).
+     */
     public boolean sensitive(CommandSpec spec) {
         if (out == null || spec == null) {
             return false;
         }
+        int id = spec.id();
+        byte[] known = sensitiveById;
+        if (id >= known.length) {
+            known = java.util.Arrays.copyOf(known, Math.max(id + 1, known.length * 2));
+            sensitiveById = known;
+        }
+        if (known[id] == 0) {
+            known[id] = isSensitive(spec) ? YES : NO;
+        }
+        return known[id] == YES;
+    }
+
+    private static boolean isSensitive(CommandSpec spec) {
         if (spec.inCategory(AclCategory.ADMIN) || spec.inCategory(AclCategory.DANGEROUS)) {
             return true;
         }

@@ -14,11 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLException;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
-import java.time.Instant;
-import java.util.List;
 
 /**
  * The listener's TLS material: certificate chain, key and client CAs, built into a BoringSSL
@@ -31,13 +27,9 @@ public final class ServerTls {
 
     private final ServerTlsConfig config;
     private final SslProvider provider;
-    private volatile Material current;
+    private volatile BuiltContext current;
 
-    /** A built context and the leaf certificate it presents. */
-    private record Material(SslContext context, X509Certificate leaf) {
-    }
-
-    private ServerTls(ServerTlsConfig config, SslProvider provider, Material material) {
+    private ServerTls(ServerTlsConfig config, SslProvider provider, BuiltContext material) {
         this.config = config;
         this.provider = provider;
         this.current = material;
@@ -54,20 +46,9 @@ public final class ServerTls {
         return tls;
     }
 
-    private static Material build(ServerTlsConfig config, SslProvider provider) throws ConfigException {
-        List<X509Certificate> chain = TlsFiles.certificates(config.certFile(), "listen.tls.cert_file");
-        PrivateKey key = TlsFiles.privateKey(config.keyFile(), "listen.tls.key_file");
-        try {
-            CertificateChecks.checkValidity(chain, Instant.now());
-        } catch (GeneralSecurityException e) {
-            throw new ConfigException(config.certFile().toString(), "listen.tls.cert_file", e.getMessage());
-        }
-        try {
-            CertificateChecks.checkKeyMatches(key, chain.get(0));
-        } catch (GeneralSecurityException e) {
-            throw new ConfigException(config.keyFile().toString(), "listen.tls.key_file", e.getMessage());
-        }
-        SslContextBuilder builder = SslContextBuilder.forServer(key, chain)
+    private static BuiltContext build(ServerTlsConfig config, SslProvider provider) throws ConfigException {
+        CertifiedKey pair = TlsFiles.certifiedKey(config.certFile(), config.keyFile(), "listen.tls");
+        SslContextBuilder builder = SslContextBuilder.forServer(pair.key(), pair.chain())
                 .sslProvider(provider)
                 .protocols(config.protocols())
                 .sessionTimeout(config.sessionTimeout().toSeconds());
@@ -84,7 +65,7 @@ public final class ServerTls {
                             ? io.netty.handler.ssl.ClientAuth.REQUIRE : io.netty.handler.ssl.ClientAuth.OPTIONAL);
         }
         try {
-            return new Material(builder.build(), chain.get(0));
+            return new BuiltContext(builder.build(), pair.leaf());
         } catch (SSLException | IllegalArgumentException e) {
             throw new ConfigException("respgate.yaml", "listen.tls", "the TLS settings cannot be used: "
                     + TlsFiles.reason(e));
@@ -96,14 +77,14 @@ public final class ServerTls {
      * new material is in force; on failure the reason is logged and the old material stays.
      */
     public boolean reload() {
-        Material next;
+        BuiltContext next;
         try {
             next = build(config, provider);
         } catch (ConfigException e) {
             log.error("listener TLS reload failed, the previous certificate stays in force: {}", e.getMessage());
             return false;
         }
-        Material previous = current;
+        BuiltContext previous = current;
         current = next;
         RetiredContexts.release(previous.context());
         log.info("listener TLS reloaded: certificate {} valid until {}",

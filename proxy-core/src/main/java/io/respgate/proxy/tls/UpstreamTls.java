@@ -1,7 +1,6 @@
 package io.respgate.proxy.tls;
 
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
@@ -13,11 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLException;
-import java.security.GeneralSecurityException;
-import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
-import java.time.Instant;
-import java.util.List;
 
 /**
  * TLS on the proxy's connections to Redis: the trusted CAs, the optional client certificate, SNI
@@ -31,22 +26,20 @@ public final class UpstreamTls {
     private final SslProvider provider;
     private final String peerHost;
     private final int peerPort;
-    private volatile SslContext context;
-    private volatile X509Certificate clientCertificate;
+    private volatile BuiltContext current;
 
-    private UpstreamTls(UpstreamTlsConfig config, SslProvider provider, String host, int port, SslContext context) {
+    private UpstreamTls(UpstreamTlsConfig config, SslProvider provider, String host, int port, BuiltContext context) {
         this.config = config;
         this.provider = provider;
         this.peerHost = config.serverName().orElse(host);
         this.peerPort = port;
-        this.context = context;
+        this.current = context;
     }
 
     /** Builds the context for Redis at {@code host:port}. */
     public static UpstreamTls load(UpstreamTlsConfig config, String host, int port) throws ConfigException {
         SslProvider provider = TlsEngine.provider(config.allowJdkProvider(), "upstream.tls");
         UpstreamTls tls = new UpstreamTls(config, provider, host, port, build(config, provider));
-        tls.clientCertificate = clientLeaf(config);
         if (!config.verifyCertificate()) {
             log.warn("TLS to Redis does NOT verify Redis's certificate (upstream.tls.verify_certificate: false):"
                     + " anyone on the path can impersonate Redis and read the proxy's credentials");
@@ -61,7 +54,7 @@ public final class UpstreamTls {
         return tls;
     }
 
-    private static SslContext build(UpstreamTlsConfig config, SslProvider provider) throws ConfigException {
+    private static BuiltContext build(UpstreamTlsConfig config, SslProvider provider) throws ConfigException {
         SslContextBuilder builder = SslContextBuilder.forClient()
                 .sslProvider(provider)
                 .protocols(config.protocols())
@@ -71,26 +64,16 @@ public final class UpstreamTls {
         } else if (config.caFile().isPresent()) {
             builder.trustManager(TlsFiles.certificates(config.caFile().get(), "upstream.tls.ca_file"));
         }
+        CertifiedKey client = null;
         if (config.certFile().isPresent()) {
-            List<X509Certificate> chain = TlsFiles.certificates(config.certFile().get(), "upstream.tls.cert_file");
-            PrivateKey key = TlsFiles.privateKey(config.keyFile().orElseThrow(), "upstream.tls.key_file");
-            try {
-                CertificateChecks.checkValidity(chain, Instant.now());
-            } catch (GeneralSecurityException e) {
-                throw new ConfigException(config.certFile().get().toString(), "upstream.tls.cert_file", e.getMessage());
-            }
-            try {
-                CertificateChecks.checkKeyMatches(key, chain.get(0));
-            } catch (GeneralSecurityException e) {
-                throw new ConfigException(config.keyFile().get().toString(), "upstream.tls.key_file", e.getMessage());
-            }
-            builder.keyManager(key, chain);
+            client = TlsFiles.certifiedKey(config.certFile().get(), config.keyFile().orElseThrow(), "upstream.tls");
+            builder.keyManager(client.key(), client.chain());
         }
         if (!config.ciphers().isEmpty()) {
             builder.ciphers(config.ciphers());
         }
         try {
-            return builder.build();
+            return new BuiltContext(builder.build(), client == null ? null : client.leaf());
         } catch (SSLException | IllegalArgumentException e) {
             throw new ConfigException("respgate.yaml", "upstream.tls", "the TLS settings cannot be used: "
                     + TlsFiles.reason(e));
@@ -99,38 +82,28 @@ public final class UpstreamTls {
 
     /** Rebuilds from the files for new connections; returns whether the new material is in force. */
     public boolean reload() {
-        SslContext next;
+        BuiltContext next;
         try {
             next = build(config, provider);
         } catch (ConfigException e) {
             log.error("TLS to Redis: reload failed, the previous CAs and certificate stay in force: {}", e.getMessage());
             return false;
         }
-        SslContext previous = context;
-        context = next;
-        try {
-            clientCertificate = clientLeaf(config);
-        } catch (ConfigException e) {
-            // built a moment ago from the same file; a race with another rotation keeps the old value
-        }
-        RetiredContexts.release(previous);
+        BuiltContext previous = current;
+        current = next;
+        RetiredContexts.release(previous.context());
         log.info("TLS to Redis reloaded");
         return true;
     }
 
     /** A handler for a new connection to Redis: SNI and hostname checks use the configured server name. */
     public SslHandler newHandler(ByteBufAllocator alloc) {
-        return context.newHandler(alloc, peerHost, peerPort);
+        return current.context().newHandler(alloc, peerHost, peerPort);
     }
 
     /** The client certificate presented to Redis, or null. */
     public X509Certificate certificate() {
-        return clientCertificate;
-    }
-
-    private static X509Certificate clientLeaf(UpstreamTlsConfig config) throws ConfigException {
-        return config.certFile().isEmpty() ? null
-                : TlsFiles.certificates(config.certFile().get(), "upstream.tls.cert_file").get(0);
+        return current.leaf();
     }
 
     public UpstreamTlsConfig config() {
@@ -138,6 +111,6 @@ public final class UpstreamTls {
     }
 
     public void close() {
-        ReferenceCountUtil.release(context);
+        ReferenceCountUtil.release(current.context());
     }
 }

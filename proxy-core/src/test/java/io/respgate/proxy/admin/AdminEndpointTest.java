@@ -158,4 +158,14 @@ class AdminEndpointTest {
         assertEquals(200, ok.statusCode());
         assertFalse(ok.body().contains(TOKEN));
     }
+
+    @Test
+    void anOversizedRequestIsRefusedAndTheEndpointKeepsServing() throws Exception {
+        start(Optional.empty());
+        HttpResponse<String> big = http.send(HttpRequest.newBuilder(uri("/reload")).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString("x".repeat(64 * 1024))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, big.statusCode(), "requests are limited to 16 KiB");
+        assertEquals(200, get("/healthz").statusCode());
+    }
 }
