@@ -8,7 +8,7 @@ import java.util.List;
  * Who else may write where Redis keeps its RDB and AOF files. Anyone who can replace them decides
  * what Redis loads on restart. Only checked when Redis runs on this host (a loopback upstream).
  */
-final class DataDirPermissionsCheck implements PostureCheck {
+final class DataDirPermissionsCheck extends LocalRedisCheck {
     static final String ID = "redis-dir-permissions";
 
     @Override
@@ -17,10 +17,7 @@ final class DataDirPermissionsCheck implements PostureCheck {
     }
 
     @Override
-    public List<Finding> run(Deployment d) {
-        if (!Addresses.isLoopback(d.upstream().host())) {
-            return List.of(Finding.skip(ID, "not checked: Redis at " + d.redisAddress() + " is not on this host"));
-        }
+    List<Finding> checkLocal(Deployment d) {
         Answer<String> dir = d.redis().dir();
         if (!dir.known()) {
             return List.of(dir.unavailable(ID, "CONFIG GET dir"));

@@ -9,7 +9,7 @@ import java.util.List;
  * the proxy can write a file anywhere on this host (the classic SSH-key attack). Only checked when
  * Redis runs on this host.
  */
-final class RedisRunsAsRootCheck implements PostureCheck {
+final class RedisRunsAsRootCheck extends LocalRedisCheck {
     static final String ID = "redis-runs-as-root";
 
     @Override
@@ -18,10 +18,7 @@ final class RedisRunsAsRootCheck implements PostureCheck {
     }
 
     @Override
-    public List<Finding> run(Deployment d) {
-        if (!Addresses.isLoopback(d.upstream().host())) {
-            return List.of(Finding.skip(ID, "not checked: Redis at " + d.redisAddress() + " is not on this host"));
-        }
+    List<Finding> checkLocal(Deployment d) {
         Answer<Long> pid = d.redis().processId();
         if (!pid.known()) {
             return List.of(pid.unavailable(ID, "INFO server (process_id)"));
