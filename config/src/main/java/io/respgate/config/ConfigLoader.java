@@ -216,10 +216,13 @@ public final class ConfigLoader {
                 throw error("upstream.password_file", "cannot be combined with upstream.password_env; set only one");
             }
             Optional<Secret> password = Optional.empty();
+            Optional<Path> passwordFile = Optional.empty();
             if (hasEnv) {
                 password = Optional.of(passwordFromEnv("upstream.password_env", m.get("password_env")));
             } else if (hasFile) {
-                password = Optional.of(passwordFromFile("upstream.password_file", m.get("password_file")));
+                passwordFile = Optional.of(file("upstream.password_file", m.get("password_file"),
+                        "the path of a file holding the password"));
+                password = Optional.of(passwordFromFile("upstream.password_file", passwordFile.get()));
             }
 
             Duration connectTimeout = UpstreamConfig.DEFAULT_CONNECT_TIMEOUT;
@@ -238,7 +241,8 @@ public final class ConfigLoader {
                 tls = Optional.of(new TlsSections(this).upstream(null));
             }
             UpstreamConfig.Watch watch = m.containsKey("watch") ? watch(m.get("watch")) : UpstreamConfig.Watch.DEFAULT;
-            return new UpstreamConfig(address.host(), address.port(), username, password, connectTimeout, tls, watch);
+            return new UpstreamConfig(address.host(), address.port(), username, password, connectTimeout, tls, watch,
+                    passwordFile);
         }
 
         /** {@code upstream.watch}; an empty section means the defaults. */
@@ -283,14 +287,7 @@ public final class ConfigLoader {
             return Secret.ofUtf8(secret);
         }
 
-        private Secret passwordFromFile(String path, Object value) throws ConfigException {
-            String name = string(path, value, "the path of a file holding the password");
-            Path file;
-            try {
-                file = baseDir.resolve(name);
-            } catch (InvalidPathException e) {
-                throw error(path, "is not a valid path, got " + Values.quote(name));
-            }
+        private Secret passwordFromFile(String path, Path file) throws ConfigException {
             byte[] bytes;
             try {
                 bytes = readBounded(file, MAX_PASSWORD_FILE_SIZE);
@@ -360,7 +357,8 @@ public final class ConfigLoader {
             if (m.containsKey("token_env")) {
                 token = Optional.of(passwordFromEnv("admin.token_env", m.get("token_env")));
             } else if (m.containsKey("token_file")) {
-                token = Optional.of(passwordFromFile("admin.token_file", m.get("token_file")));
+                token = Optional.of(passwordFromFile("admin.token_file",
+                        file("admin.token_file", m.get("token_file"), "the path of a file holding the token")));
             }
             if (token.isEmpty() && !ExposureCheck.isLoopback(address)) {
                 throw error("admin.address", address + " is not a loopback address: anyone who reaches it could read"

@@ -2,6 +2,7 @@ package io.respgate.config;
 
 import io.respgate.policy.Cidr;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -21,9 +22,12 @@ import java.util.Optional;
  * @param watch          {@code upstream.watch}: the bypass and drift detectors. The config file turns
  *                       them on by default ({@link Watch#DEFAULT}); the constructors without this
  *                       parameter leave them off ({@link Watch#OFF}), as before they existed
+ * @param passwordFile   the file {@code password} was read from ({@code upstream.password_file}), so
+ *                       its permissions can be checked; empty when the password came from elsewhere
  */
 public record UpstreamConfig(String host, int port, Optional<String> username, Optional<Secret> password,
-                             Duration connectTimeout, Optional<UpstreamTlsConfig> tls, Watch watch) {
+                             Duration connectTimeout, Optional<UpstreamTlsConfig> tls, Watch watch,
+                             Optional<Path> passwordFile) {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final int DEFAULT_REDIS_PORT = 6379;
 
@@ -34,6 +38,7 @@ public record UpstreamConfig(String host, int port, Optional<String> username, O
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(watch, "watch");
+        Objects.requireNonNull(passwordFile, "passwordFile");
         if (host.isEmpty()) {
             throw new IllegalArgumentException("upstream host must not be empty");
         }
@@ -43,6 +48,12 @@ public record UpstreamConfig(String host, int port, Optional<String> username, O
         if (connectTimeout.isNegative() || connectTimeout.isZero()) {
             throw new IllegalArgumentException("upstream connect timeout must be positive");
         }
+    }
+
+    /** A password that did not come from a file. */
+    public UpstreamConfig(String host, int port, Optional<String> username, Optional<Secret> password,
+                          Duration connectTimeout, Optional<UpstreamTlsConfig> tls, Watch watch) {
+        this(host, port, username, password, connectTimeout, tls, watch, Optional.empty());
     }
 
     /** Without watching Redis. */
@@ -64,12 +75,13 @@ public record UpstreamConfig(String host, int port, Optional<String> username, O
 
     /** The same upstream over TLS. */
     public UpstreamConfig withTls(UpstreamTlsConfig upstreamTls) {
-        return new UpstreamConfig(host, port, username, password, connectTimeout, Optional.of(upstreamTls), watch);
+        return new UpstreamConfig(host, port, username, password, connectTimeout, Optional.of(upstreamTls), watch,
+                passwordFile);
     }
 
     /** The same upstream, watched (or not) as {@code upstreamWatch} says. */
     public UpstreamConfig withWatch(Watch upstreamWatch) {
-        return new UpstreamConfig(host, port, username, password, connectTimeout, tls, upstreamWatch);
+        return new UpstreamConfig(host, port, username, password, connectTimeout, tls, upstreamWatch, passwordFile);
     }
 
     /**

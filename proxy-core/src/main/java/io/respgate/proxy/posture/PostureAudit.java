@@ -39,7 +39,7 @@ public final class PostureAudit {
                     "no policy file configured; RespGate refuses to start without one (set policy.file)");
         }
         PolicySnapshot policy = PolicyLoader.load(config.policy().get().file());
-        AuditedConfig audited = new AuditedConfig(file, config, policy, PasswordFileLocator.find(file));
+        AuditedConfig audited = new AuditedConfig(file, config, policy, config.upstream().passwordFile());
         return new PostureAudit(config.upstream(), Optional.of(audited), Optional.empty());
     }
 

@@ -107,10 +107,12 @@ class ConfigChecksTest {
     @Test
     void thePasswordFileIsFoundInTheConfigFile() throws Exception {
         Path file = dir.resolve("respgate.yaml");
+        Files.createDirectories(dir.resolve("secrets"));
+        Files.writeString(dir.resolve("secrets/redis.pw"), "pw\n");
         Files.writeString(file, "upstream: {address: 127.0.0.1:6379, password_file: secrets/redis.pw}\n");
-        assertEquals(Optional.of(dir.resolve("secrets/redis.pw")), PasswordFileLocator.find(file));
+        assertEquals(Optional.of(dir.resolve("secrets/redis.pw")), ConfigLoader.load(file).upstream().passwordFile());
         Files.writeString(file, "upstream: {address: 127.0.0.1:6379}\n");
-        assertEquals(Optional.empty(), PasswordFileLocator.find(file));
+        assertEquals(Optional.empty(), ConfigLoader.load(file).upstream().passwordFile());
     }
 
     @Test
