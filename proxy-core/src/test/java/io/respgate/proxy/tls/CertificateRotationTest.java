@@ -169,4 +169,14 @@ class CertificateRotationTest {
         assertFalse(pair.proxy().reloadTls());
         assertEquals(serialOf(first), presentedSerial());
     }
+
+    @Test
+    void anExpiredCertificateIsRefusedAndTheOldOneStays() throws Exception {
+        TestPki.Issued expired = pki.issue("expired", "/CN=localhost", List.of("DNS:localhost", "IP:127.0.0.1"), -1,
+                TestPki.KeyFormat.PKCS8_EC);
+        install(expired);
+        assertFalse(pair.proxy().reloadTls(), "an expired certificate must not be put in force");
+        Thread.sleep(600); // the watcher sees the change too, and refuses it as well
+        assertEquals(serialOf(first), presentedSerial());
+    }
 }
