@@ -17,6 +17,7 @@ import io.respgate.policy.CertificateIdentity;
 import io.respgate.policy.Decision;
 import io.respgate.policy.PolicySnapshot;
 import io.respgate.policy.command.CommandSpec;
+import io.respgate.proxy.metrics.LoopCounters;
 import io.respgate.proxy.metrics.ProxyMetrics;
 import io.respgate.proxy.tls.ClientCertificates;
 import io.respgate.proxy.tls.TlsFailures;
@@ -58,6 +59,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private final SessionSettings settings;
     private final ReplyOrderer orderer;
     private final LatencySampler latency;
+    /** This connection's event loop's counters; set once the channel is registered. */
+    private LoopCounters counters;
     private final Subscriptions subscriptions = new Subscriptions();
     private ChannelHandlerContext ctx;
     private UpstreamLink upstream;
@@ -93,11 +96,17 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         this.latency = new LatencySampler(settings.metrics());
     }
 
+    /** The counters of this connection's event loop, shared with its upstream link (same loop). */
+    LoopCounters counters() {
+        return counters;
+    }
+
     // ---------------------------------------------------------------- client side
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.counters = settings.metrics().loopCounters(ctx.channel().eventLoop());
     }
 
     @Override
@@ -283,7 +292,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
                 return;
             }
         }
-        settings.metrics().forwarded(commandId);
+        counters.forwarded(commandId);
         if (settings.audit().sensitive(spec)) {
             settings.audit().allowedSensitive(auth.connection(), auth.user().name(), frame, spec);
         }

@@ -57,13 +57,13 @@ final class UpstreamLink {
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024));
         UpstreamTls tls = settings.upstreamTls();
         if (tls == null) {
-            bootstrap.handler(new UpstreamReplyHandler(session, settings.metrics()));
+            bootstrap.handler(new UpstreamReplyHandler(session));
         } else {
             bootstrap.handler(new ChannelInitializer<>() {
                 @Override
                 protected void initChannel(Channel ch) {
                     ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
-                    ch.pipeline().addLast("replies", new UpstreamReplyHandler(session, settings.metrics()));
+                    ch.pipeline().addLast("replies", new UpstreamReplyHandler(session));
                 }
             });
         }
@@ -129,7 +129,7 @@ final class UpstreamLink {
     private void writeWaiting() {
         while (!waiting.isEmpty()) {
             ByteBuf command = waiting.poll();
-            metrics.upstreamBytesOut(command.readableBytes());
+            session.counters().upstreamBytesOut(command.readableBytes());
             channel.write(command, channel.voidPromise());
         }
     }
@@ -169,7 +169,7 @@ final class UpstreamLink {
         endRun();
         switch (state) {
             case OPEN -> {
-                metrics.upstreamBytesOut(command.readableBytes());
+                session.counters().upstreamBytesOut(command.readableBytes());
                 channel.write(command, channel.voidPromise());
                 unflushed = true;
             }

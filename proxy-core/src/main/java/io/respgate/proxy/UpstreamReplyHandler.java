@@ -6,7 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.respgate.codec.ReplyProtocolException;
 import io.respgate.codec.ReplyScanner;
-import io.respgate.proxy.metrics.ProxyMetrics;
+import io.respgate.proxy.metrics.LoopCounters;
 
 /**
  * Reads Redis's byte stream, cuts it into whole reply frames with the {@link ReplyScanner} and
@@ -19,19 +19,19 @@ final class UpstreamReplyHandler extends ChannelInboundHandlerAdapter {
     private static final long MAX_REPLY_BULK = 1L << 30;
 
     private final ClientSession session;
-    private final ProxyMetrics metrics;
+    private final LoopCounters counters;
     private final ReplyScanner scanner = new ReplyScanner(MAX_REPLY_DEPTH, MAX_REPLY_BULK);
     private ByteBuf cumulation;
 
-    UpstreamReplyHandler(ClientSession session, ProxyMetrics metrics) {
+    UpstreamReplyHandler(ClientSession session) {
         this.session = session;
-        this.metrics = metrics;
+        this.counters = session.counters();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf in = (ByteBuf) msg;
-        metrics.upstreamBytesIn(in.readableBytes());
+        counters.upstreamBytesIn(in.readableBytes());
         cumulation = cumulation == null ? in : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, in);
         try {
             int length;

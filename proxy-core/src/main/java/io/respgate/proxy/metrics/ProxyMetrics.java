@@ -1,6 +1,7 @@
 package io.respgate.proxy.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -22,10 +23,13 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.EnumMap;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * Every meter RespGate exports, registered up front where the hot path uses them: per-command
@@ -44,7 +48,9 @@ public final class ProxyMetrics {
 
     private final PrometheusMeterRegistry registry;
     private final int otherId;
-    private final Counter[] forwarded;
+    /** Per event loop, so the hot path counts without a compare-and-swap; summed at scrape. */
+    private final Map<Object, LoopCounters> loops = new ConcurrentHashMap<>();
+    private final List<LoopCounters> loopList = new CopyOnWriteArrayList<>();
     private final Counter[] denied;
     private final Counter[] wouldDeny;
     private final Counter[] errors;
@@ -64,8 +70,6 @@ public final class ProxyMetrics {
     private final Counter tlsReloadsFailed;
     private final Counter upstreamConnectFailures;
     private final AtomicInteger upstreamOpen = new AtomicInteger();
-    private final Counter upstreamBytesIn;
-    private final Counter upstreamBytesOut;
     private final Counter readsPaused;
     private final Timer roundTrip;
     private final Timer upstreamPart;
@@ -75,23 +79,21 @@ public final class ProxyMetrics {
     public ProxyMetrics(CommandTable table) {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.otherId = table.size();
-        this.forwarded = new Counter[otherId + 1];
         this.denied = new Counter[otherId + 1];
         this.wouldDeny = new Counter[otherId + 1];
         this.errors = new Counter[otherId + 1];
         for (CommandSpec spec : table.all()) {
-            forwarded[spec.id()] = commandCounter(spec.name(), "forwarded");
+            forwardedCounter(spec.name(), spec.id());
             denied[spec.id()] = commandCounter(spec.name(), "denied");
             wouldDeny[spec.id()] = commandCounter(spec.name(), "would_deny");
             errors[spec.id()] = commandCounter(spec.name(), "error");
         }
-        forwarded[otherId] = commandCounter("other", "forwarded");
+        forwardedCounter("other", otherId);
         denied[otherId] = commandCounter("other", "denied");
         wouldDeny[otherId] = commandCounter("other", "would_deny");
         errors[otherId] = commandCounter("other", "error");
         for (int i = 0; i < otherId; i++) {
-            if (forwarded[i] == null) { // ids without a spec cannot occur, but never leave a hole
-                forwarded[i] = forwarded[otherId];
+            if (denied[i] == null) { // ids without a spec cannot occur, but never leave a hole
                 denied[i] = denied[otherId];
                 wouldDeny[i] = wouldDeny[otherId];
                 errors[i] = errors[otherId];
@@ -128,9 +130,11 @@ public final class ProxyMetrics {
                 .description("Connections to Redis that could not be opened (TCP or TLS)").register(registry);
         Gauge.builder("respgate.upstream.connections", upstreamOpen, AtomicInteger::get)
                 .description("Connections to Redis open now").register(registry);
-        upstreamBytesIn = Counter.builder("respgate.upstream.bytes").tag("direction", "in").baseUnit("bytes")
+        FunctionCounter.builder("respgate.upstream.bytes", this, m -> m.sum(LoopCounters::bytesIn))
+                .tag("direction", "in").baseUnit("bytes")
                 .description("Bytes read from and written to Redis").register(registry);
-        upstreamBytesOut = Counter.builder("respgate.upstream.bytes").tag("direction", "out").baseUnit("bytes")
+        FunctionCounter.builder("respgate.upstream.bytes", this, m -> m.sum(LoopCounters::bytesOut))
+                .tag("direction", "out").baseUnit("bytes")
                 .description("Bytes read from and written to Redis").register(registry);
         readsPaused = Counter.builder("respgate.backpressure.reads.paused")
                 .description("Times a client's reading was paused because its replies were not read").register(registry);
@@ -164,6 +168,20 @@ public final class ProxyMetrics {
                 .register(registry);
     }
 
+    private void forwardedCounter(String command, int index) {
+        FunctionCounter.builder("respgate.commands", this, m -> m.sum(c -> c.forwardedAt(index)))
+                .tag("command", command).tag("outcome", "forwarded")
+                .description("Commands by command and outcome").register(registry);
+    }
+
+    private double sum(ToLongFunction<LoopCounters> value) {
+        long total = 0;
+        for (LoopCounters c : loopList) {
+            total += value.applyAsLong(c);
+        }
+        return total;
+    }
+
     private Counter commandCounter(String command, String outcome) {
         return Counter.builder("respgate.commands").tag("command", command).tag("outcome", outcome)
                 .description("Commands by command and outcome").register(registry);
@@ -189,9 +207,16 @@ public final class ProxyMetrics {
 
     // ---- hot path: no allocation --------------------------------------------------------------
 
-    /** A command was forwarded; {@code commandId} is its command table id, or -1 when unknown. */
-    public void forwarded(int commandId) {
-        forwarded[commandId >= 0 && commandId < otherId ? commandId : otherId].increment();
+    /**
+     * The counters the connections of {@code loop} count forwarded commands and upstream bytes in.
+     * Only that loop's thread may use them. Looked up once per connection, not per command.
+     */
+    public LoopCounters loopCounters(Object loop) {
+        return loops.computeIfAbsent(loop, l -> {
+            LoopCounters counters = new LoopCounters(otherId);
+            loopList.add(counters);
+            return counters;
+        });
     }
 
     /** One sampled command: its round trip, and its upstream part (negative when unknown), in nanoseconds. */
@@ -200,14 +225,6 @@ public final class ProxyMetrics {
         if (upstreamNanos >= 0) {
             upstreamPart.record(upstreamNanos, TimeUnit.NANOSECONDS);
         }
-    }
-
-    public void upstreamBytesIn(int bytes) {
-        upstreamBytesIn.increment(bytes);
-    }
-
-    public void upstreamBytesOut(int bytes) {
-        upstreamBytesOut.increment(bytes);
     }
 
     /** Redis answered a forwarded command with an error (counted besides {@code forwarded}). */
