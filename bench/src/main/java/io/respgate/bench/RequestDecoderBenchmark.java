@@ -1,0 +1,119 @@
+package io.respgate.bench;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.respgate.codec.RequestDecoder;
+import io.respgate.codec.RequestLimits;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Cost of framing client requests: one read batch of 16 pipelined commands (what redis-benchmark's
+ * P16 cases send) through {@link RequestDecoder} in an {@link EmbeddedChannel}, the frames handed
+ * to a handler that counts and releases them. Score is per command and includes the decoder's
+ * share of the channel pipeline, as in the proxy.
+ *
+ * <ul>
+ *   <li>{@code GET}: {@code *2 $3 GET $16 key:__rand_int__};</li>
+ *   <li>{@code SET}: {@code *3 $3 SET $16 key $3 xxx};</li>
+ *   <li>{@code MSET10}: MSET of ten keys and values (21 arguments);</li>
+ *   <li>{@code INLINE}: {@code PING\r\n}, re-encoded as a multibulk frame.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * mvn -q -B -DskipTests package -pl bench -am
+ * java -jar bench/target/benchmarks.jar RequestDecoderBenchmark -f 1 -wi 3 -w 2s -i 5 -r 2s
+ * }</pre>
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+@State(Scope.Thread)
+public class RequestDecoderBenchmark {
+    static final int COMMANDS = 16;
+
+    @Param({"GET", "SET", "MSET10", "INLINE"})
+    public String shape;
+
+    private EmbeddedChannel channel;
+    private byte[] batch;
+    private int frames;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        channel = new EmbeddedChannel(new RequestDecoder(RequestLimits.defaults()), new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                frames++;
+                ReferenceCountUtil.release(msg);
+            }
+        });
+        channel.pipeline().get(RequestDecoder.class).setAuthenticated(true);
+        batch = command(shape).repeat(COMMANDS).getBytes(StandardCharsets.US_ASCII);
+        if (decode16() != COMMANDS) {
+            throw new IllegalStateException("expected " + COMMANDS + " frames of " + shape);
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        channel.finishAndReleaseAll();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(COMMANDS)
+    public int decode16() {
+        frames = 0;
+        ByteBuf in = PooledByteBufAllocator.DEFAULT.buffer(batch.length);
+        in.writeBytes(batch);
+        channel.writeInbound(in);
+        return frames;
+    }
+
+    private static String command(String shape) {
+        return switch (shape) {
+            case "GET" -> bulks("GET", "key:__rand_int__");
+            case "SET" -> bulks("SET", "key:__rand_int__", "xxx");
+            case "MSET10" -> {
+                String[] args = new String[21];
+                args[0] = "MSET";
+                for (int i = 0; i < 10; i++) {
+                    args[1 + 2 * i] = "key:00000000000" + i;
+                    args[2 + 2 * i] = "value-" + i;
+                }
+                yield bulks(args);
+            }
+            case "INLINE" -> "PING\r\n";
+            default -> throw new IllegalArgumentException(shape);
+        };
+    }
+
+    private static String bulks(String... args) {
+        StringBuilder sb = new StringBuilder("*").append(args.length).append("\r\n");
+        for (String a : args) {
+            sb.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
+        }
+        return sb.toString();
+    }
+}
