@@ -36,15 +36,22 @@ public final class ConfigLoader {
     private static final List<String> LISTEN_KEYS =
             List.of("address", "port", "tls", "insecure_plaintext", "insecure_allow_anonymous");
     private static final List<String> UPSTREAM_KEYS =
-            List.of("address", "username", "password_env", "password_file", "connect_timeout", "tls", "watch");
+            List.of("address", "username", "password_env", "password_file", "connect_timeout", "command_timeout",
+                    "tls", "watch");
     private static final List<String> WATCH_KEYS = List.of("enabled", "interval", "known_clients");
     private static final List<String> POLICY_KEYS = List.of("file", "max_auth_failures", "auth_lockout");
     private static final List<String> LIMITS_KEYS = List.of("max_arguments", "max_bulk_length",
-            "max_inline_length", "max_pending_replies", "max_pending_bytes", "drain_timeout");
+            "max_inline_length", "max_pending_replies", "max_pending_bytes", "drain_timeout", "max_clients",
+            "max_connections_per_source", "auth_timeout", "request_timeout", "idle_timeout", "max_reply_depth",
+            "max_reply_bulk_length", "max_reply_size", "max_buffered_memory");
 
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofMinutes(10);
     private static final Duration MAX_DRAIN_TIMEOUT = Duration.ofHours(1);
+    /** Longest client timeout accepted (auth, request, idle, upstream command): a week. */
+    private static final Duration MAX_CLIENT_TIMEOUT = Duration.ofDays(7);
+    /** Smallest {@code max_buffered_memory}: below this, ordinary traffic would evict clients. */
+    private static final long MIN_BUFFERED_MEMORY = 1024 * 1024;
 
     private ConfigLoader() {
     }
@@ -230,6 +237,9 @@ public final class ConfigLoader {
                 connectTimeout = duration("upstream.connect_timeout", m.get("connect_timeout"),
                         Duration.ofMillis(1), MAX_CONNECT_TIMEOUT);
             }
+            Duration commandTimeout = m.containsKey("command_timeout")
+                    ? duration("upstream.command_timeout", m.get("command_timeout"), Duration.ZERO, MAX_CLIENT_TIMEOUT)
+                    : UpstreamConfig.DEFAULT_COMMAND_TIMEOUT;
             Optional<UpstreamTlsConfig> tls = Optional.empty();
             if (m.containsKey("tls")) {
                 if (addressText.strip().regionMatches(true, 0, "redis://", 0, 8)) {
@@ -242,7 +252,7 @@ public final class ConfigLoader {
             }
             UpstreamConfig.Watch watch = m.containsKey("watch") ? watch(m.get("watch")) : UpstreamConfig.Watch.DEFAULT;
             return new UpstreamConfig(address.host(), address.port(), username, password, connectTimeout, tls, watch,
-                    passwordFile);
+                    passwordFile, commandTimeout);
         }
 
         /** {@code upstream.watch}; an empty section means the defaults. */
@@ -410,8 +420,58 @@ public final class ConfigLoader {
             Duration drainTimeout = m.containsKey("drain_timeout")
                     ? duration("limits.drain_timeout", m.get("drain_timeout"), Duration.ZERO, MAX_DRAIN_TIMEOUT)
                     : LimitsConfig.DEFAULT_DRAIN_TIMEOUT;
+            int maxClients = m.containsKey("max_clients")
+                    ? (int) count("limits.max_clients", m.get("max_clients"), 1_000_000)
+                    : LimitsConfig.DEFAULT_MAX_CLIENTS;
+            int perSource = m.containsKey("max_connections_per_source")
+                    ? (int) countOrZero("limits.max_connections_per_source", m.get("max_connections_per_source"),
+                            1_000_000, "0 means no limit")
+                    : LimitsConfig.DEFAULT_MAX_CONNECTIONS_PER_SOURCE;
+            if (perSource > maxClients) {
+                throw error("limits.max_connections_per_source", "is " + perSource + ", more than limits.max_clients ("
+                        + maxClients + "), so it would never apply; lower it, or use 0 for no limit");
+            }
+            Duration authTimeout = clientTimeout(m, "auth_timeout", LimitsConfig.DEFAULT_AUTH_TIMEOUT);
+            Duration requestTimeout = clientTimeout(m, "request_timeout", LimitsConfig.DEFAULT_REQUEST_TIMEOUT);
+            Duration idleTimeout = clientTimeout(m, "idle_timeout", LimitsConfig.DEFAULT_IDLE_TIMEOUT);
+            int maxReplyDepth = m.containsKey("max_reply_depth")
+                    ? (int) count("limits.max_reply_depth", m.get("max_reply_depth"), 65_536)
+                    : LimitsConfig.DEFAULT_MAX_REPLY_DEPTH;
+            long maxReplySize = m.containsKey("max_reply_size")
+                    ? size("limits.max_reply_size", m.get("max_reply_size"), LimitsConfig.MAX_REPLY_SIZE_LIMIT)
+                    : LimitsConfig.DEFAULT_MAX_REPLY_SIZE;
+            long maxReplyBulk = m.containsKey("max_reply_bulk_length")
+                    ? size("limits.max_reply_bulk_length", m.get("max_reply_bulk_length"),
+                            LimitsConfig.MAX_REPLY_SIZE_LIMIT)
+                    : Math.min(LimitsConfig.DEFAULT_MAX_REPLY_BULK_LENGTH, maxReplySize);
+            if (maxReplyBulk > maxReplySize) {
+                throw error("limits.max_reply_bulk_length", "is " + Values.formatSize(maxReplyBulk)
+                        + ", larger than limits.max_reply_size (" + Values.formatSize(maxReplySize)
+                        + "), which bounds the whole reply; raise max_reply_size or lower this");
+            }
+            long maxBuffered = LimitsConfig.DEFAULT_MAX_BUFFERED_MEMORY;
+            if (m.containsKey("max_buffered_memory")) {
+                Object raw = m.get("max_buffered_memory");
+                if (raw instanceof String s && s.strip().equalsIgnoreCase("auto")) {
+                    maxBuffered = LimitsConfig.AUTO;
+                } else {
+                    maxBuffered = size("limits.max_buffered_memory", raw, Long.MAX_VALUE);
+                    if (maxBuffered < MIN_BUFFERED_MEMORY) {
+                        throw error("limits.max_buffered_memory", "must be auto or at least 1mb, got "
+                                + Values.describe(raw));
+                    }
+                }
+            }
             return new LimitsConfig(maxArguments, maxBulkLength, maxInlineLength, maxPendingReplies,
-                    maxPendingBytes, drainTimeout);
+                    maxPendingBytes, drainTimeout, maxClients, perSource, authTimeout, requestTimeout, idleTimeout,
+                    maxReplyDepth, maxReplyBulk, maxReplySize, maxBuffered);
+        }
+
+        /** {@code limits.<key>}: a duration from 0s (off) to a week. */
+        private Duration clientTimeout(Map<String, Object> m, String key, Duration fallback) throws ConfigException {
+            return m.containsKey(key)
+                    ? duration("limits." + key, m.get(key), Duration.ZERO, MAX_CLIENT_TIMEOUT)
+                    : fallback;
         }
 
         private static String join(String path, String key) {

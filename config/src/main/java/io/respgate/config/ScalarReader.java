@@ -45,6 +45,16 @@ class ScalarReader {
         return n;
     }
 
+    /** Like {@link #count}, also accepting 0 ({@code zero} says what 0 means, for the error message). */
+    long countOrZero(String path, Object value, long max, String zero) throws ConfigException {
+        Long n = Values.integral(value);
+        if (n == null || n < 0 || n > max) {
+            throw error(path, "must be an integer between 0 and " + max + " (" + zero + "), got "
+                    + Values.describe(value));
+        }
+        return n;
+    }
+
     long size(String path, Object value, long max) throws ConfigException {
         long bytes = Values.size(value);
         if (bytes == Values.SIZE_OVERFLOW) {

@@ -24,11 +24,16 @@ import java.util.Optional;
  *                       parameter leave them off ({@link Watch#OFF}), as before they existed
  * @param passwordFile   the file {@code password} was read from ({@code upstream.password_file}), so
  *                       its permissions can be checked; empty when the password came from elsewhere
+ * @param commandTimeout how long Redis may leave a command unanswered (without sending any reply
+ *                       for that connection) before every waiting command gets an error and the
+ *                       connection closes; a blocking command is allowed its own timeout on top,
+ *                       and one that blocks forever never times out. {@link Duration#ZERO} = off
  */
 public record UpstreamConfig(String host, int port, Optional<String> username, Optional<Secret> password,
                              Duration connectTimeout, Optional<UpstreamTlsConfig> tls, Watch watch,
-                             Optional<Path> passwordFile) {
+                             Optional<Path> passwordFile, Duration commandTimeout) {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(30);
     public static final int DEFAULT_REDIS_PORT = 6379;
 
     public UpstreamConfig {
@@ -39,6 +44,7 @@ public record UpstreamConfig(String host, int port, Optional<String> username, O
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(watch, "watch");
         Objects.requireNonNull(passwordFile, "passwordFile");
+        Objects.requireNonNull(commandTimeout, "commandTimeout");
         if (host.isEmpty()) {
             throw new IllegalArgumentException("upstream host must not be empty");
         }
@@ -48,6 +54,16 @@ public record UpstreamConfig(String host, int port, Optional<String> username, O
         if (connectTimeout.isNegative() || connectTimeout.isZero()) {
             throw new IllegalArgumentException("upstream connect timeout must be positive");
         }
+        if (commandTimeout.isNegative()) {
+            throw new IllegalArgumentException("upstream command timeout must not be negative");
+        }
+    }
+
+    /** With the default command timeout. */
+    public UpstreamConfig(String host, int port, Optional<String> username, Optional<Secret> password,
+                          Duration connectTimeout, Optional<UpstreamTlsConfig> tls, Watch watch,
+                          Optional<Path> passwordFile) {
+        this(host, port, username, password, connectTimeout, tls, watch, passwordFile, DEFAULT_COMMAND_TIMEOUT);
     }
 
     /** A password that did not come from a file. */
@@ -76,12 +92,18 @@ public record UpstreamConfig(String host, int port, Optional<String> username, O
     /** The same upstream over TLS. */
     public UpstreamConfig withTls(UpstreamTlsConfig upstreamTls) {
         return new UpstreamConfig(host, port, username, password, connectTimeout, Optional.of(upstreamTls), watch,
-                passwordFile);
+                passwordFile, commandTimeout);
     }
 
     /** The same upstream, watched (or not) as {@code upstreamWatch} says. */
     public UpstreamConfig withWatch(Watch upstreamWatch) {
-        return new UpstreamConfig(host, port, username, password, connectTimeout, tls, upstreamWatch, passwordFile);
+        return new UpstreamConfig(host, port, username, password, connectTimeout, tls, upstreamWatch, passwordFile,
+                commandTimeout);
+    }
+
+    /** The same upstream with another {@code command_timeout} ({@link Duration#ZERO}: off). */
+    public UpstreamConfig withCommandTimeout(Duration timeout) {
+        return new UpstreamConfig(host, port, username, password, connectTimeout, tls, watch, passwordFile, timeout);
     }
 
     /**

@@ -220,7 +220,7 @@ class ConfigLoaderTest {
         assertTrue(fails(withListen("prot: 1"), "listen.prot").getMessage().contains("unknown key"));
         assertTrue(fails(withUpstream("address: a:1\npassword: x"), "upstream.password").getMessage()
                 .contains("unknown key"));
-        assertTrue(fails(withLimits("max_clients: 1"), "limits.max_clients").getMessage().contains("unknown key"));
+        assertTrue(fails(withLimits("maxclients: 1"), "limits.maxclients").getMessage().contains("unknown key"));
         assertTrue(fails(MINIMAL + "1: x\n", "1").getMessage().contains("unknown key"));
     }
 
