@@ -38,6 +38,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,6 +46,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The running proxy: a listening socket, its event loops, and the client connections it accepted.
@@ -72,6 +74,13 @@ public final class RespGateServer implements AutoCloseable {
     private final UpstreamChannels upstreamChannels = new UpstreamChannels();
     private volatile UpstreamWatch upstreamWatch;
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
+    private final ConnectionLimiter limiter;
+    /** Log and audit lines for refused or limit-closed connections: at most 20 a second. */
+    private final ReportBudget refusalReports = new ReportBudget(20, TimeUnit.SECONDS.toNanos(1));
+    /** Refused connections waiting for the client to read the error ({@link RefusedConnection}). */
+    private final AtomicInteger lingering = new AtomicInteger();
+    /** Beyond this many refused connections lingering at once, new ones are closed without an error. */
+    private static final int MAX_LINGERING = 1024;
 
     private RespGateServer(RespGateConfig config, PolicySnapshot initialPolicy, Transport transport,
                            ServerTls serverTls, UpstreamTls upstreamTls) throws InterruptedException {
@@ -88,6 +97,7 @@ public final class RespGateServer implements AutoCloseable {
         SessionSettings settings = sessionSettings(config, policy, transport, upstreamTls, metrics, audit,
                 upstreamChannels);
         LimitsConfig limits = config.limits();
+        this.limiter = new ConnectionLimiter(limits.maxClients(), limits.maxConnectionsPerSource());
         RequestLimits requestLimits = new RequestLimits(limits.maxArguments(), limits.maxBulkLength(), limits.maxInlineLength());
         int highWater = (int) Math.min(Integer.MAX_VALUE, limits.maxPendingBytes());
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -103,6 +113,14 @@ public final class RespGateServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        InetSocketAddress remote = ch.remoteAddress();
+                        InetAddress source = remote == null ? null : remote.getAddress();
+                        ProxyMetrics.Refusal refusal = limiter.tryAcquire(source);
+                        if (refusal != null) {
+                            refuseAtAccept(ch, remote, refusal);
+                            return;
+                        }
+                        ch.closeFuture().addListener(f -> limiter.release(source));
                         clients.add(ch);
                         metrics.connectionAccepted();
                         ch.closeFuture().addListener(f -> metrics.connectionClosed());
@@ -121,6 +139,35 @@ public final class RespGateServer implements AutoCloseable {
             audit.close();
             throw e;
         }
+    }
+
+    /**
+     * A connection beyond {@code limits.max_clients} or {@code limits.max_connections_per_source}:
+     * counted, reported (in samples during a flood), answered with Redis's error and closed.
+     */
+    private void refuseAtAccept(SocketChannel ch, InetSocketAddress remote, ProxyMetrics.Refusal refusal) {
+        metrics.refused(refusal);
+        boolean perSource = refusal == ProxyMetrics.Refusal.MAX_PER_SOURCE;
+        long unreported = refusalReports.tryReport();
+        if (unreported != ReportBudget.SILENT) {
+            String client = remote == null ? "unknown" : remote.getAddress().getHostAddress() + ":" + remote.getPort();
+            LimitsConfig limits = config.limits();
+            log.warn("connection from {} refused: {}{}", client, perSource
+                    ? "limits.max_connections_per_source (" + limits.maxConnectionsPerSource() + ") reached for "
+                    + remote.getAddress().getHostAddress()
+                    : "limits.max_clients (" + limits.maxClients() + ") reached",
+                    unreported > 0 ? " (" + unreported + " earlier refusals not logged)" : "");
+            audit.connectionRefused(client, null, perSource ? "max_per_source" : "max_clients", unreported);
+        }
+        if (serverTls != null || lingering.incrementAndGet() > MAX_LINGERING) {
+            if (serverTls == null) {
+                lingering.decrementAndGet();
+            }
+            ch.close();
+            return;
+        }
+        ch.closeFuture().addListener(f -> lingering.decrementAndGet());
+        ch.pipeline().addLast("refused", new RefusedConnection(perSource));
     }
 
     /**

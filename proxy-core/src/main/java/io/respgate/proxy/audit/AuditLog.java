@@ -108,6 +108,23 @@ public final class AuditLog implements AutoCloseable, SignalSink {
         }
     }
 
+    /**
+     * A connection refused at accept ({@code reason}: {@code max_clients}, {@code max_per_source}), or
+     * closed by a limit ({@code auth_timeout}, {@code request_timeout}, {@code memory}).
+     * {@code unreported}: similar events left out of the log just before this one (a flood is
+     * reported in samples; the metrics count every event).
+     */
+    public void connectionRefused(String client, String user, String reason, long unreported) {
+        if (out != null) {
+            Line line = new Line("connection_refused").field("client", client).field("user", user)
+                    .field("reason", reason);
+            if (unreported > 0) {
+                line.number("unreported_before", unreported);
+            }
+            write(line);
+        }
+    }
+
     public void lockout(String client) {
         if (out != null) {
             write(new Line("lockout").field("client", client));

@@ -40,8 +40,19 @@ import java.util.function.ToLongFunction;
  * <p>One instance per server; nothing is static.
  */
 public final class ProxyMetrics {
-    /** Why a connection was refused or closed by the proxy. */
-    public enum Refusal { LIMIT, LOCKOUT, TLS, SOURCE_NETWORK, CERTIFICATE }
+    /**
+     * Why a connection was refused or closed by the proxy. {@code LIMIT}: a policy user's connection
+     * limit; the others are named after the {@code limits.*} or {@code upstream.*} setting that
+     * decided: {@code MAX_CLIENTS}, {@code MAX_PER_SOURCE} (refused at accept), {@code AUTH_TIMEOUT},
+     * {@code REQUEST_TIMEOUT}, {@code IDLE_TIMEOUT}, {@code UPSTREAM_TIMEOUT}
+     * ({@code upstream.command_timeout}), {@code REPLY_LIMIT} (a reply beyond
+     * {@code max_reply_depth}/{@code max_reply_bulk_length}/{@code max_reply_size}), {@code MEMORY}
+     * ({@code max_buffered_memory}: the connection holding the most was closed).
+     */
+    public enum Refusal {
+        LIMIT, LOCKOUT, TLS, SOURCE_NETWORK, CERTIFICATE, MAX_CLIENTS, MAX_PER_SOURCE, AUTH_TIMEOUT,
+        REQUEST_TIMEOUT, IDLE_TIMEOUT, UPSTREAM_TIMEOUT, REPLY_LIMIT, MEMORY
+    }
 
     /** Why an authentication failed. */
     public enum AuthFailure { WRONGPASS, LOCKED_OUT, CONNECTION_LIMIT, CERTIFICATE, CERTIFICATE_BOUND }
