@@ -176,7 +176,8 @@ public final class ReplyScanner {
                         complete = elementDone(false, marker);
                     } else {
                         long elements = kind == KIND_PAIRS ? count * 2 : count;
-                        if (count < 0 || elements > Integer.MAX_VALUE) {
+                        // count is bounded before its double is trusted: from 2^62 on, count * 2 wraps.
+                        if (count < 0 || count > Integer.MAX_VALUE || elements > Integer.MAX_VALUE) {
                             throw malformed("invalid aggregate length at offset " + header);
                         }
                         boolean isAttribute = marker == '|';
