@@ -84,6 +84,22 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private boolean draining;
     private boolean closeScheduled;
 
+    /** This connection's event loop's timer, and this session's place in it (-1: not in it). */
+    private LoopTimers timers;
+    int timerIndex = -1;
+    /** When the client connected, or was signed out by RESET: {@code limits.auth_timeout} runs from here. */
+    private long signInClock;
+    /** Last read from the client or reply written to it ({@code limits.idle_timeout}, like Redis's lastinteraction). */
+    private long lastActivity;
+    /** When the request now partly received started, or last made progress; 0: none is partial. */
+    private long requestStartedAt;
+    /** Bytes of the partial request when {@link #requestStartedAt} was taken. */
+    private int requestMark;
+    /** First tick that saw a reply owed by Redis, since it last owed none; 0: none owed. */
+    private long waitStart;
+    /** Last read batch from Redis, or the last time Redis was not read because the client was full. */
+    private long upstreamProgressAt;
+
     private boolean clientUnflushed;
     /** A run of upstream bytes that go to the client as they are, written as one slice. */
     private ByteBuf passBuf;
@@ -112,6 +128,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         decoder = ctx.pipeline().get(RequestDecoder.class);
+        timers = settings.timers(ctx.channel().eventLoop());
+        signInClock = System.nanoTime();
+        lastActivity = signInClock;
+        timers.add(this);
         SocketAddress remote = ctx.channel().remoteAddress();
         InetSocketAddress inet = remote instanceof InetSocketAddress a ? a : null;
         auth = new SessionAuth(settings.policy(), settings.lockout(), settings.connections(),
@@ -177,6 +197,11 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        long now = timers.now();
+        lastActivity = now;
+        if (decoder != null && settings.limits().requestNanos() > 0) {
+            trackPartialRequest(now);
+        }
         if (upstream != null) {
             upstream.flush();
             latency.flushed();
@@ -199,6 +224,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
         closeScheduled = true;
+        if (timers != null) {
+            timers.remove(this);
+        }
         passBuf = null;
         orderer.releaseAll();
         if (auth != null) {
@@ -378,6 +406,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         if (decoder != null) {
             decoder.setAuthenticated(auth.user() != null);
         }
+        if (auth.user() == null) {
+            signInClock = timers.now(); // signed out: limits.auth_timeout runs again
+        }
         inMulti = false;
         multiHasLocalError = false;
         repliesOff = false;
@@ -533,6 +564,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         UpstreamLink link = upstream(); // first: a new link queues the proxy's own AUTH ahead
         if (!suppressed) {
             orderer.addUpstream(effect, frames == 0 ? 1 : frames, commandId);
+            if (settings.limits().blocking().mayBlock(commandId)) {
+                orderer.setLastBlock(settings.limits().blocking().allowanceMillis(commandId, frame));
+            }
             orderer.sampleLast(latency);
         } else if (effect == ReplyEffect.SUBSCRIPTION && frames != 0) {
             // Redis sends subscription confirmations even when replies are off (they are pushes);
@@ -737,6 +771,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     void upstreamReadComplete() {
+        long now = timers.now();
+        upstreamProgressAt = now;
+        lastActivity = now;
         flushClient();
         readMoreIfAllowed();
     }
@@ -823,6 +860,130 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         drainReadyReplies();
         orderer.releaseAll();
         closeAfterFlush();
+    }
+
+    // ---------------------------------------------------------------- timeouts
+
+    /**
+     * After a read batch: notes when the request now partly received started. Each
+     * {@link io.respgate.config.LimitsConfig#REQUEST_PROGRESS_BYTES} it grows by start the count
+     * again, so a large value on a slow link passes while a client that trickles a request does not.
+     */
+    private void trackPartialRequest(long now) {
+        int pending = decoder.pendingBytes();
+        if (pending == 0) {
+            requestStartedAt = 0;
+        } else if (requestStartedAt == 0 || pending < requestMark
+                || pending - requestMark >= io.respgate.config.LimitsConfig.REQUEST_PROGRESS_BYTES) {
+            requestStartedAt = now;
+            requestMark = pending;
+        }
+    }
+
+    /** Called by the loop's timer every tick: checks this connection's timeouts. */
+    void tick(long now) {
+        if (closeScheduled || auth == null) {
+            return;
+        }
+        ClientLimits limits = settings.limits();
+        if (limits.authNanos() > 0 && auth.user() == null && !closing && now - signInClock > limits.authNanos()) {
+            authTimedOut();
+            return;
+        }
+        if (requestStartedAt != 0 && !closing) {
+            if (!ctx.channel().config().isAutoRead()) {
+                requestStartedAt = now; // the proxy itself stopped reading: not the client's delay
+            } else if (now - requestStartedAt > limits.requestNanos()) {
+                requestTimedOut();
+                return;
+            }
+        }
+        if (orderer.isEmpty() || orderer.headKind() == ReplyOrderer.LOCAL || upstream == null) {
+            waitStart = 0;
+        } else {
+            if (waitStart == 0) {
+                waitStart = now;
+            }
+            if (!ctx.channel().isWritable()) {
+                upstreamProgressAt = now; // Redis is not read because the client is full: not Redis's delay
+            }
+            int block = orderer.headBlock();
+            if (limits.commandNanos() > 0 && block != BlockingCommands.FOREVER
+                    && now - Math.max(waitStart, upstreamProgressAt) > limits.commandNanos() + block * 1_000_000L) {
+                upstreamTimedOut();
+                return;
+            }
+        }
+        if (limits.idleNanos() > 0 && !closing && orderer.isEmpty() && !subscriptions.any()
+                && now - lastActivity > limits.idleNanos()) {
+            idleTimedOut();
+        }
+    }
+
+    /** {@code limits.auth_timeout}: an error (after the TLS handshake; before it, nothing), then the close. */
+    private void authTimedOut() {
+        settings.metrics().refused(ProxyMetrics.Refusal.AUTH_TIMEOUT);
+        report("auth_timeout", "did not sign in within limits.auth_timeout");
+        SslHandler tls = ctx.pipeline().get(SslHandler.class);
+        if (tls != null && !tls.handshakeFuture().isDone()) {
+            closing = true;
+            closeScheduled = true;
+            ctx.close();
+            return;
+        }
+        closeWithError(settings.limits().authTimeoutError());
+    }
+
+    /** {@code limits.request_timeout}: the replies owed for earlier commands, the error, then the close. */
+    private void requestTimedOut() {
+        settings.metrics().refused(ProxyMetrics.Refusal.REQUEST_TIMEOUT);
+        report("request_timeout", "sent a request that was not complete within limits.request_timeout");
+        closeWithError(settings.limits().requestTimeoutError());
+    }
+
+    /** Like Redis's {@code timeout}: closed without a word. */
+    private void idleTimedOut() {
+        settings.metrics().refused(ProxyMetrics.Refusal.IDLE_TIMEOUT);
+        log.debug("closing idle client {} (limits.idle_timeout)", ctx.channel().remoteAddress());
+        closing = true;
+        closeAfterFlush();
+    }
+
+    /**
+     * {@code upstream.command_timeout}: every command still waiting for Redis gets the error in its
+     * place, then both connections close, so a late reply can never reach the wrong command.
+     */
+    private void upstreamTimedOut() {
+        settings.metrics().refused(ProxyMetrics.Refusal.UPSTREAM_TIMEOUT);
+        log.warn("Redis at {}:{} did not answer client {} within upstream.command_timeout; {} commands answered with"
+                + " an error, connection closed", settings.upstreamHost(), settings.upstreamPort(),
+                ctx.channel().remoteAddress(), orderer.size());
+        closing = true;
+        answerWaitingWith(settings.limits().upstreamTimeoutError());
+        upstream.close();
+        closeAfterFlush();
+    }
+
+    /** The error goes out after every reply owed before it (as for a protocol error), then the close. */
+    private void closeWithError(String error) {
+        orderer.addLocal(RespReplies.error(ctx.alloc(), error));
+        closing = true;
+        drainReadyReplies();
+        flushClient();
+        closeIfDone();
+    }
+
+    /** A log line and an audit line for a connection closed by a limit, within the report budget. */
+    private void report(String reason, String what) {
+        long unreported = settings.reports().tryReport();
+        if (unreported == ReportBudget.SILENT) {
+            return;
+        }
+        String user = auth.user() == null ? null : auth.user().name();
+        log.info("closing client {}{}: it {}{}", ctx.channel().remoteAddress(),
+                user == null ? "" : " (user '" + user + "')", what,
+                unreported > 0 ? " (" + unreported + " earlier refusals not logged)" : "");
+        settings.audit().connectionRefused(auth.connection().client(), user, reason, unreported);
     }
 
     // ---------------------------------------------------------------- flow control

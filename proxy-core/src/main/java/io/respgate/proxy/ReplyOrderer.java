@@ -22,6 +22,8 @@ final class ReplyOrderer {
     private int[] expected;
     /** The command table id of each upstream slot's command (-1: unknown or internal), for metrics. */
     private int[] commands;
+    /** How long Redis may hold each upstream slot's command on purpose: see {@link BlockingCommands}. */
+    private int[] blocks;
     private ByteBuf[] locals;
     private int head;
     private int size;
@@ -45,6 +47,7 @@ final class ReplyOrderer {
         effects = new byte[capacity];
         expected = new int[capacity];
         commands = new int[capacity];
+        blocks = new int[capacity];
         locals = new ByteBuf[capacity];
         head = 0;
     }
@@ -74,6 +77,17 @@ final class ReplyOrderer {
         effects[i] = effect;
         expected[i] = frames;
         commands[i] = command;
+        blocks[i] = BlockingCommands.NONE;
+    }
+
+    /** Marks the slot added last as a blocking command ({@link BlockingCommands#allowanceMillis}). */
+    void setLastBlock(int millis) {
+        blocks[(head + size - 1) & (kinds.length - 1)] = millis;
+    }
+
+    /** The head slot's blocking allowance: {@link BlockingCommands#NONE}, {@link BlockingCommands#FOREVER} or ms. */
+    int headBlock() {
+        return kinds[head] == UPSTREAM ? blocks[head] : BlockingCommands.NONE;
     }
 
     /** The command table id of the head slot's command, or -1. */
@@ -88,6 +102,7 @@ final class ReplyOrderer {
         effects[i] = effect;
         expected[i] = 1;
         commands[i] = -1;
+        blocks[i] = BlockingCommands.NONE;
     }
 
     static final int UNTIL_NONE_LEFT = -1;
@@ -191,6 +206,7 @@ final class ReplyOrderer {
         byte[] newEffects = new byte[capacity * 2];
         int[] newExpected = new int[capacity * 2];
         int[] newCommands = new int[capacity * 2];
+        int[] newBlocks = new int[capacity * 2];
         ByteBuf[] newLocals = new ByteBuf[capacity * 2];
         for (int k = 0; k < size; k++) {
             int from = (head + k) & (capacity - 1);
@@ -198,12 +214,14 @@ final class ReplyOrderer {
             newEffects[k] = effects[from];
             newExpected[k] = expected[from];
             newCommands[k] = commands[from];
+            newBlocks[k] = blocks[from];
             newLocals[k] = locals[from];
         }
         kinds = newKinds;
         effects = newEffects;
         expected = newExpected;
         commands = newCommands;
+        blocks = newBlocks;
         locals = newLocals;
         head = 0;
     }

@@ -12,6 +12,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.respgate.codec.RequestDecoder;
 import io.respgate.codec.RequestLimits;
@@ -42,6 +43,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -94,9 +97,16 @@ public final class RespGateServer implements AutoCloseable {
         metrics.policyInForce(initialPolicy.version(), initialPolicy.loadedAt());
         this.acceptGroup = transport.newGroup(1, "respgate-accept");
         this.ioGroup = transport.newGroup(Runtime.getRuntime().availableProcessors(), "respgate-io");
-        SessionSettings settings = sessionSettings(config, policy, transport, upstreamTls, metrics, audit,
-                upstreamChannels);
         LimitsConfig limits = config.limits();
+        ClientLimits clientLimits = ClientLimits.of(limits, config.upstream(), new BlockingCommands(initialPolicy.table()));
+        Map<EventExecutor, LoopTimers> timers = new IdentityHashMap<>();
+        for (EventExecutor loop : ioGroup) {
+            LoopTimers t = new LoopTimers(clientLimits.tickNanos());
+            timers.put(loop, t);
+            loop.scheduleAtFixedRate(t, t.tickNanos(), t.tickNanos(), TimeUnit.NANOSECONDS);
+        }
+        SessionSettings settings = sessionSettings(config, policy, transport, upstreamTls, metrics, audit,
+                upstreamChannels, clientLimits, Map.copyOf(timers), refusalReports);
         this.limiter = new ConnectionLimiter(limits.maxClients(), limits.maxConnectionsPerSource());
         RequestLimits requestLimits = new RequestLimits(limits.maxArguments(), limits.maxBulkLength(), limits.maxInlineLength());
         int highWater = (int) Math.min(Integer.MAX_VALUE, limits.maxPendingBytes());
@@ -388,7 +398,8 @@ public final class RespGateServer implements AutoCloseable {
 
     private static SessionSettings sessionSettings(RespGateConfig config, PolicyState policy, Transport transport,
                                                    UpstreamTls upstreamTls, ProxyMetrics metrics, AuditLog audit,
-                                                   UpstreamChannels upstreamChannels) {
+                                                   UpstreamChannels upstreamChannels, ClientLimits limits,
+                                                   Map<EventExecutor, LoopTimers> timers, ReportBudget reports) {
         UpstreamConfig upstream = config.upstream();
         // Tests and the demo give a policy in code; they get the default lockout settings.
         PolicyConfig lockout = config.policy().orElse(new PolicyConfig(java.nio.file.Path.of("policy.yaml")));
@@ -400,7 +411,8 @@ public final class RespGateServer implements AutoCloseable {
                 config.limits().maxPendingReplies(), policy, new AuthLockout(lockout.maxAuthFailures(), lockout.authLockout()),
                 new UserConnections(), transport, upstreamTls,
                 config.listen().tls().map(ServerTlsConfig::requireMapped).orElse(false), metrics, audit,
-                new java.util.concurrent.atomic.AtomicLong(), new SeenSources(), upstreamChannels);
+                new java.util.concurrent.atomic.AtomicLong(), new SeenSources(), upstreamChannels, limits, timers,
+                reports);
     }
 
     public InetSocketAddress boundAddress() {

@@ -9,7 +9,10 @@ import io.respgate.proxy.signals.UpstreamChannels;
 import java.util.concurrent.atomic.AtomicLong;
 import io.respgate.proxy.tls.UpstreamTls;
 
+import io.netty.util.concurrent.EventExecutor;
+
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * What every client session of one server shares: immutable, built once at start-up.
@@ -31,6 +34,9 @@ import java.time.Duration;
  * @param connectionIds      numbers the connections, for the audit log
  * @param seenSources        users' source addresses seen so far, for "new source" audit events
  * @param upstreamChannels   local addresses of the open upstream connections, for the bypass detector
+ * @param limits             the timeouts and reply limits each session enforces
+ * @param timers             the timer of each event loop, by loop
+ * @param reports            how many refusals and limit closes are logged and audited (a flood in samples)
  */
 record SessionSettings(String upstreamHost,
                        int upstreamPort,
@@ -47,5 +53,16 @@ record SessionSettings(String upstreamHost,
                        AuditLog audit,
                        AtomicLong connectionIds,
                        SeenSources seenSources,
-                       UpstreamChannels upstreamChannels) {
+                       UpstreamChannels upstreamChannels,
+                       ClientLimits limits,
+                       Map<EventExecutor, LoopTimers> timers,
+                       ReportBudget reports) {
+    /** The timer of {@code loop}, one of the server's event loops. */
+    LoopTimers timers(EventExecutor loop) {
+        LoopTimers t = timers.get(loop);
+        if (t == null) {
+            throw new IllegalStateException("not one of the server's event loops: " + loop);
+        }
+        return t;
+    }
 }
