@@ -42,17 +42,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tls_setup  # noqa: E402  (bench/scripts/tls_setup.py)
+import idle_memory  # noqa: E402  (bench/scripts/idle_memory.py)
 
 REPO = Path(__file__).resolve().parents[2]
 JAR_REL = "proxy-core/target/proxy-core-0.1.0-SNAPSHOT-all.jar"
 BUILD_CMD = ["mvn", "-q", "-B", "-DskipTests", "package", "-pl", "proxy-core", "-am"]
 DEFAULT_JVM_OPTS = "-Xms256m -Xmx256m -XX:+UseParallelGC -XX:+AlwaysPreTouch"
-PLAIN_TARGETS = ["direct", "haproxy", "respgate", "respgate-policy"]
+PLAIN_TARGETS = ["direct", "haproxy", "twemproxy", "respgate", "respgate-policy"]
 # TLS on the client side; the proxies forward to Redis's plaintext port. redis-tls (Redis's own
 # TLS port) is the baseline of the TLS ratios, as direct is for the plaintext ones.
 TLS_TARGETS = ["redis-tls", "haproxy-tls", "respgate-tls", "stunnel"]
 ALL_TARGETS = PLAIN_TARGETS + TLS_TARGETS
-PROXIES = ["haproxy", "respgate", "respgate-policy"]
+PROXIES = ["haproxy", "twemproxy", "respgate", "respgate-policy"]
 TLS_PROXIES = ["haproxy-tls", "respgate-tls", "stunnel"]
 # Targets that are a RespGate (need the jar, get the full JIT warm-up).
 RESPGATES = ["respgate", "respgate-policy", "respgate-tls"]
@@ -75,13 +76,45 @@ BENCH_KEY = "key:__rand_int__"
 # Under key:* so the respgate-policy user may write it.
 SANITY_KEY = "key:respgate:bench:sanity"
 
-# (label, clients, pipeline, multiplier of --requests)
+# (label, clients, pipeline, multiplier of --requests). SHAPES is also what bench/run --observability runs.
 SHAPES = [
     ("c50 P1", 50, 1, 1.0),
     ("c50 P16", 50, 16, 8.0),
     ("c1 P1", 1, 1, 0.5),
 ]
 OPS = ["GET", "SET"]
+# The foundation benchmark's GET/SET shapes: SHAPES plus 1,000 clients (issue 6); 1 client runs a quarter
+# of --requests (about as long as the others at 1 client's rate).
+FOUNDATION_SHAPES = [
+    ("c50 P1", 50, 1, 1.0),
+    ("c50 P16", 50, 16, 8.0),
+    ("c1 P1", 1, 1, 0.25),
+    ("c1000 P1", 1000, 1, 1.0),
+]
+# The mix cases: (op, label, clients, pipeline, multiplier of --requests). MGET10 is redis-benchmark's
+# custom-command mode (MGET of 10 keys, pre-set so they hit); TX is bench/scripts/tx_driver.py, since
+# redis-benchmark cannot send MULTI ... EXEC sequences: 4 transactions (MULTI, SET, GET, EXEC) per
+# 16-command pipeline; its requests are commands.
+MGET_KEYS = [f"key:mget:{i}" for i in range(10)]
+MIX_CASES = [("MGET10", "c50 P1", 50, 1, 0.5), ("TX", "c50 P16", 50, 16, 8.0)]
+ALL_OPS = OPS + [op for op, *_ in MIX_CASES]
+TX_DRIVER = Path(__file__).resolve().parent / "tx_driver.py"
+# Cases a target cannot run: marked n/a in the report, not failures.
+UNSUPPORTED = {("twemproxy", "TX"): "n/a: twemproxy does not support MULTI/EXEC"}
+# Idle-connection memory test (bench/scripts/idle_memory.py): these targets, a fresh process each
+# (direct = the benchmark's redis-server itself). RespGate gets its own JVM flags there: without
+# AlwaysPreTouch, so that heap growth shows in the RSS.
+IDLE_TARGETS = ["direct", "haproxy", "twemproxy", "respgate", "respgate-policy"]
+IDLE_JVM_OPTS = "-Xms64m -Xmx512m -XX:+UseParallelGC"
+# The chart (bench/scripts/chart.py) needs matplotlib: Debian's python3-matplotlib, for the system Python.
+CHART_PYTHON = "/usr/bin/python3"
+CHART_SCRIPT = Path(__file__).resolve().parent / "chart.py"
+# Issue 6: at most this much proxy memory per idle connection.
+IDLE_GOAL_KIB = 20.0
+# HAProxy maxconn of the benchmark HAProxies (1,000 clients plus slack).
+HAPROXY_MAXCONN = 4000
+# redis-server --tcp-backlog (its default, 511, is short for 1,000 clients connecting at once).
+REDIS_BACKLOG = 2048
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -101,6 +134,9 @@ class Case:
         self.clients = clients
         self.pipeline = pipeline
         self.requests = requests
+        # redis-benchmark -t <op> for GET/SET; a custom command for MGET10; the Python driver for TX.
+        self.command = ["MGET"] + MGET_KEYS if op == "MGET10" else None
+        self.driver = "tx" if op == "TX" else "redis-benchmark"
 
     @property
     def name(self):
@@ -325,11 +361,17 @@ def ensure_tools(targets):
         need.append("openssl")
     if "stunnel" in targets:
         need.append("stunnel4")
-    missing = [t for t in need if shutil.which(t) is None]
+    if "twemproxy" in targets:
+        need.append("nutcracker")
+
+    def have(tool):  # nutcracker and haproxy live in /usr/sbin, which a non-root PATH may lack
+        return shutil.which(tool) is not None or os.access(f"/usr/sbin/{tool}", os.X_OK)
+
+    missing = [t for t in need if not have(t)]
     if not missing:
         return
     pkgs = ["haproxy", "redis-server", "redis-tools"] + (["openssl"] if "openssl" in need else []) \
-        + (["stunnel4"] if "stunnel4" in need else [])
+        + (["stunnel4"] if "stunnel4" in need else []) + (["nutcracker"] if "nutcracker" in need else [])
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
         raise BenchError(f"missing tools: {', '.join(missing)}; install them with "
                          f"'apt-get install -y {' '.join(pkgs)}'")
@@ -340,7 +382,7 @@ def ensure_tools(targets):
         log("apt-get install failed; running 'apt-get update' and retrying once")
         subprocess.run(["apt-get", "update"], env=env, timeout=900)
         subprocess.run(["apt-get", "install", "-y"] + pkgs, env=env, timeout=900, check=False)
-    still = [t for t in need if shutil.which(t) is None]
+    still = [t for t in need if not have(t)]
     if still:
         raise BenchError(f"still missing after apt-get: {', '.join(still)}")
 
@@ -402,13 +444,16 @@ class Target:
         return self.proc is None or self.proc.poll() is None
 
 
-def start_redis(mgr, tmp, certs=None):
+def start_redis(mgr, tmp, certs=None, maxclients=None):
     """One redis-server for every target: its plaintext port is "direct" and what the proxies
-    forward to; with certs it also listens with TLS 1.3 on a second port ("redis-tls")."""
+    forward to; with certs it also listens with TLS 1.3 on a second port ("redis-tls").
+    maxclients: --maxclients (and a longer --tcp-backlog for 1,000 clients connecting at once)."""
     port = free_port()
     logpath = tmp / "redis.log"
     argv = ["redis-server", "--port", str(port), "--bind", LOOPBACK, "--save", "", "--appendonly", "no",
             "--dir", str(tmp), "--daemonize", "no", "--protected-mode", "yes"]
+    if maxclients:
+        argv += ["--maxclients", str(maxclients), "--tcp-backlog", str(REDIS_BACKLOG)]
     tls_port = None
     if certs is not None:
         tls_port = free_port()
@@ -427,7 +472,7 @@ HAPROXY_CFG = """\
 # generated by bench/scripts/foundation.py: plain TCP forwarding, one thread
 global
     nbthread 1
-    maxconn 2000
+    maxconn {maxconn}
 
 defaults
     mode tcp
@@ -444,22 +489,63 @@ backend redis_out
 """
 
 
-def start_haproxy(mgr, tmp, redis_port, certs=None):
-    """HAProxy mode tcp, one thread; with certs the "haproxy-tls" target (bind ... ssl crt), its own process."""
+def start_haproxy(mgr, tmp, redis_port, certs=None, maxconn=HAPROXY_MAXCONN, tag=None):
+    """HAProxy mode tcp, one thread; with certs the "haproxy-tls" target (bind ... ssl crt), its own process.
+    tag: file name prefix (and process name) when several HAProxies of the same kind run (idle test)."""
     name = "haproxy-tls" if certs else "haproxy"
+    tag = tag or name
     port = free_port()
-    cfg = tmp / f"{name}.cfg"
-    cfg.write_text(tls_setup.haproxy_tls_cfg(certs, port, redis_port) if certs
-                   else HAPROXY_CFG.format(addr=LOOPBACK, port=port, redis_port=redis_port))
+    cfg = tmp / f"{tag}.cfg"
+    cfg.write_text(tls_setup.haproxy_tls_cfg(certs, port, redis_port, maxconn) if certs
+                   else HAPROXY_CFG.format(addr=LOOPBACK, port=port, redis_port=redis_port, maxconn=maxconn))
     r = subprocess.run(["haproxy", "-c", "-f", str(cfg)], capture_output=True, text=True, timeout=30)
     if r.returncode != 0:
         raise BenchError(f"haproxy rejected generated config {cfg}:\n{r.stdout}{r.stderr}")
-    logpath = tmp / f"{name}.log"
+    logpath = tmp / f"{tag}.log"
     # -db: foreground, no master-worker: the pid we start is the one (single-threaded) worker.
-    p = mgr.start(name, ["haproxy", "-db", "-f", str(cfg)], logpath)
+    p = mgr.start(tag, ["haproxy", "-db", "-f", str(cfg)], logpath)
     t = Target(name, port, p, [p.pid], logpath, tls=certs)
     wait_ready(name, p, port, logpath, 20, tls=t.tls_context())
     return t
+
+
+TWEMPROXY_CFG = """\
+# generated by bench/scripts/foundation.py: one pool, the one redis-server, one server connection
+bench:
+  listen: {addr}:{port}
+  redis: true
+  hash: fnv1a_64
+  distribution: ketama
+  preconnect: true
+  auto_eject_hosts: false
+  server_connections: 1
+  backlog: {backlog}
+  servers:
+    - {addr}:{redis_port}:1
+"""
+
+
+def start_twemproxy(mgr, tmp, redis_port, tag="twemproxy"):
+    """twemproxy (nutcracker), foreground, single-threaded: the pid we start does the work. No
+    `timeout` key: it waits for Redis indefinitely (its default). Its stats port is a free loopback
+    port (the default, 22222 on 0.0.0.0, may be taken) and its log goes to the temp dir."""
+    port = free_port()
+    cfg = tmp / f"{tag}.yml"
+    cfg.write_text(TWEMPROXY_CFG.format(addr=LOOPBACK, port=port, redis_port=redis_port, backlog=REDIS_BACKLOG))
+    r = subprocess.run([twemproxy_bin(), "-t", "-c", str(cfg)], capture_output=True, text=True, timeout=30)
+    if r.returncode != 0:
+        raise BenchError(f"nutcracker rejected generated config {cfg}:\n{r.stdout}{r.stderr}")
+    logpath = tmp / f"{tag}.log"
+    argv = [twemproxy_bin(), "-c", str(cfg), "-s", str(free_port()), "-a", LOOPBACK, "-o", str(logpath),
+            "-p", str(tmp / f"{tag}.pid")]
+    p = mgr.start(tag, argv, tmp / f"{tag}.stdout.log")
+    t = Target("twemproxy", port, p, [p.pid], logpath)
+    wait_ready("twemproxy", p, port, logpath, 20)
+    return t
+
+
+def twemproxy_bin():
+    return shutil.which("nutcracker") or "/usr/sbin/nutcracker"
 
 
 def stunnel_bin():
@@ -506,14 +592,20 @@ def realistic_policy():
     return "\n".join(lines) + "\n"
 
 
-def start_respgate(mgr, tmp, redis_port, args, jar, name="respgate", certs=None):
+def start_respgate(mgr, tmp, redis_port, args, jar, name="respgate", certs=None, jvm_opts=None, admin=False,
+                   tag=None, wait=True):
     """respgate / respgate-tls: allow-all policy; respgate-policy: realistic policy. With certs,
-    listen.tls (TLS 1.3 only); upstream is always Redis's plaintext port."""
+    listen.tls (TLS 1.3 only); upstream is always Redis's plaintext port. jvm_opts: instead of
+    --jvm-opts; admin: also an admin endpoint on a free port (t.admin_port); tag: file name prefix
+    and process name (default: name). With wait=False the caller calls finish_respgate(t) (to start
+    several JVMs at once). Returns (target, the command line shown in the report)."""
+    tag = tag or name
+    jvm_opts = jvm_opts if jvm_opts is not None else args.jvm_opts
     port = free_port()
-    cfg = tmp / f"{name}.yaml"
+    cfg = tmp / f"{tag}.yaml"
     # Not "<name>-policy.yaml": that is respgate-policy's config file, and writing it would make the
     # "respgate" target (which watches its policy file) try to reload a config as its policy.
-    policy = tmp / f"policy-{name}.yaml"
+    policy = tmp / f"policy-{tag}.yaml"
     auth = None
     if name == "respgate-policy":
         policy.write_text(realistic_policy())
@@ -522,9 +614,11 @@ def start_respgate(mgr, tmp, redis_port, args, jar, name="respgate", certs=None)
         policy.write_text(ALLOW_ALL_POLICY)
     listen = (tls_setup.respgate_listen_yaml(certs, port) if certs
               else f"listen: {{address: {LOOPBACK}, port: {port}}}\n")
+    admin_port = free_port() if admin else None
     cfg.write_text(listen
                    + f"upstream: {{address: {LOOPBACK}:{redis_port}}}\n"
-                   f"policy: {{file: {policy}}}\n")
+                   f"policy: {{file: {policy}}}\n"
+                   + (f"admin: {{address: {LOOPBACK}, port: {admin_port}}}\n" if admin else ""))
     env = dict(os.environ)
     env.pop("RESPGATE_REBUILD", None)
     launcher = REPO / "bin" / "respgate"
@@ -534,19 +628,39 @@ def start_respgate(mgr, tmp, redis_port, args, jar, name="respgate", certs=None)
     elif not args.jar and os.access(launcher, os.X_OK):
         # The project's launcher (it execs java -jar on the same jar); JVM flags via RESPGATE_JAVA_OPTS.
         argv = [str(launcher), "run", "--config", str(cfg)]
-        env["RESPGATE_JAVA_OPTS"] = args.jvm_opts
-        shown = f"RESPGATE_JAVA_OPTS={shlex.quote(args.jvm_opts)} bin/respgate run --config {cfg}"
+        env["RESPGATE_JAVA_OPTS"] = jvm_opts
+        shown = f"RESPGATE_JAVA_OPTS={shlex.quote(jvm_opts)} bin/respgate run --config {cfg}"
     else:
-        argv = [java_bin()] + shlex.split(args.jvm_opts) + ["-jar", str(jar), "run", "--config", str(cfg)]
+        argv = [java_bin()] + shlex.split(jvm_opts) + ["-jar", str(jar), "run", "--config", str(cfg)]
         shown = " ".join(shlex.quote(a) for a in argv)
-    logpath = tmp / f"{name}.log"
-    log(f"starting {name}: {shown}")
-    p = mgr.start(name, argv, logpath, env=env, cwd=str(REPO))
+    logpath = tmp / f"{tag}.log"
+    log(f"starting {tag}: {shown}")
+    p = mgr.start(tag, argv, logpath, env=env, cwd=str(REPO))
     t = Target(name, port, p, None, logpath, auth, tls=certs)
-    wait_ready(name, p, port, logpath, args.startup_timeout, auth, tls=t.tls_context())
-    time.sleep(0.2)
-    t.cpu_pids = proc_tree(p.pid)
+    t.admin_port = admin_port
+    t.startup_timeout = args.startup_timeout
+    if wait:
+        finish_respgate(t)
     return t, shown
+
+
+def finish_respgate(t):
+    """Wait until a RespGate started by start_respgate answers (PING, after AUTH when it needs it)."""
+    wait_ready(t.name, t.proc, t.port, t.logpath, t.startup_timeout, t.auth, tls=t.tls_context())
+    time.sleep(0.2)
+    t.cpu_pids = proc_tree(t.proc.pid)
+
+
+def java_pid(t):
+    """The JVM's pid among a RespGate target's processes (the launcher execs java: usually the same pid)."""
+    for pid in proc_tree(t.proc.pid):
+        try:
+            exe = os.path.basename(os.readlink(f"/proc/{pid}/exe"))
+        except OSError:
+            continue
+        if exe == "java":
+            return pid
+    return t.proc.pid
 
 
 def haproxy_ssl_lib():
@@ -606,16 +720,40 @@ CSV_FIELDS = ["test", "rps", "avg_latency_ms", "min_latency_ms", "p50_latency_ms
               "p99_latency_ms", "max_latency_ms"]
 
 
-def run_benchmark(target, case, requests, redis_target, timeout):
-    """One redis-benchmark run; returns a dict (ok=False with note on failure)."""
-    argv = ["redis-benchmark", "-h", LOOPBACK, "-p", str(target.port), "-t", case.op.lower(),
+def bench_argv(target, case, requests):
+    """The client command of one run: redis-benchmark, or the MULTI/EXEC driver for TX."""
+    if case.driver == "tx":
+        argv = [sys.executable, str(TX_DRIVER), "--port", str(target.port), "--clients", str(case.clients),
+                "--pipeline", str(case.pipeline), "--requests", str(requests)]
+        if target.auth:
+            argv += ["--auth", target.auth[0], target.auth[1]]
+        if target.tls:
+            argv += ["--ca", str(target.tls.ca_crt)]
+        return argv
+    argv = ["redis-benchmark", "-h", LOOPBACK, "-p", str(target.port),
             "-c", str(case.clients), "-P", str(case.pipeline), "-n", str(requests), "--csv"]
     if target.auth:
         argv += ["--user", target.auth[0], "-a", target.auth[1]]
     if target.tls:
         argv += ["--tls", "--cacert", str(target.tls.ca_crt)]
+    # A custom command comes after every option.
+    return argv + (case.command if case.command else ["-t", case.op.lower()])
+
+
+def unsupported(target_name, case):
+    return UNSUPPORTED.get((target_name, case.op))
+
+
+def run_benchmark(target, case, requests, redis_target, timeout):
+    """One redis-benchmark (or TX driver) run; returns a dict (ok=False with note on failure)."""
+    argv = bench_argv(target, case, requests)
     row = {"target": target.name, "tls": bool(target.tls), "case": case.name, "op": case.op, "clients": case.clients,
            "pipeline": case.pipeline, "requests": requests, "ok": False, "note": ""}
+    na = unsupported(target.name, case)
+    if na:
+        row["na"] = True
+        row["note"] = na
+        return row
     if not target.alive() or not redis_target.alive():
         row["note"] = f"{target.name if not target.alive() else 'redis'} process is not running"
         return row
@@ -632,7 +770,7 @@ def run_benchmark(target, case, requests, redis_target, timeout):
                 break
             except subprocess.TimeoutExpired:
                 if time.monotonic() - t0 > timeout:
-                    row["note"] = f"redis-benchmark timed out after {timeout}s"
+                    row["note"] = f"{'tx_driver' if case.driver == 'tx' else 'redis-benchmark'} timed out after {timeout}s"
                     return row
                 if not target.alive() or not redis_target.alive():
                     dead = target.name if not target.alive() else "redis"
@@ -646,15 +784,37 @@ def run_benchmark(target, case, requests, redis_target, timeout):
     wall = time.monotonic() - t0
     rcpu1 = cpu_seconds(redis_target.cpu_pids)
     cpu1 = cpu_seconds(target.cpu_pids) if target.is_proxy else None
+    if case.driver == "tx":
+        try:
+            d = json.loads(r.stdout.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            row["note"] = f"tx_driver exit {r.returncode}: {(r.stderr or r.stdout).strip()[-250:]}"
+            return row
+        if d.get("requests"):
+            requests = row["requests"] = d["requests"]  # whole pipelines
     row["wall_s"] = round(wall, 3)
     row["redis_cpu_s"] = round(rcpu1 - rcpu0, 3)
     row["redis_cpu_us_per_req"] = round((rcpu1 - rcpu0) * 1e6 / requests, 3)
     if cpu0 is not None:
         row["proxy_cpu_s"] = round(cpu1 - cpu0, 3)
         row["proxy_cpu_us_per_req"] = round((cpu1 - cpu0) * 1e6 / requests, 3)
+    if case.driver == "tx":
+        if d.get("errors") or r.returncode != 0 or "p50_latency_ms" not in d:
+            row["note"] = f"tx_driver: {d.get('first_error') or f'exit {r.returncode}'}"[:300]
+            return row
+        row["rps"] = d["rps"]
+        for k in CSV_FIELDS[2:]:
+            row[k] = d[k]
+        row["ok"] = target.alive()
+        if not row["ok"]:
+            row["note"] = "target process exited"
+        return row
     parsed = None
     for rec in csv.reader(io.StringIO(r.stdout)):
-        if rec and rec[0] == case.op and len(rec) >= len(CSV_FIELDS):
+        if not rec or len(rec) < len(CSV_FIELDS):
+            continue
+        # -t get: "GET"; a custom command: the whole command line ("MGET key:mget:0 ...").
+        if rec[0] == case.op or (case.command and rec[0].split(" ", 1)[0].upper() == case.command[0]):
             parsed = rec
     errs = [l for l in (r.stdout + "\n" + r.stderr).splitlines()
             if re.search(r"error|could not|refused|reset", l, re.I)]
@@ -804,17 +964,134 @@ def unique_path(outdir, stem, ext):
     raise BenchError(f"too many result files named {stem}-N.{ext} in {outdir}")
 
 
+def redis_connected_clients(port):
+    r = resp_exchange(port, resp_cmd("INFO", "clients"), b"\r\n", timeout=2.0)
+    m = re.search(rb"connected_clients:(\d+)", r)
+    return int(m.group(1)) if m else 0
+
+
+def run_idle_test(mgr, tmp, args, jar, redis, idle_order, n):
+    """Idle-connection memory per target, each in a fresh process (direct: the benchmark's Redis).
+    Returns (result rows, {target: how it was started})."""
+    log(f"idle-connection memory test: {n:,} connections per target ({', '.join(idle_order)}) ...")
+    fresh, shown, rows = {}, {}, []
+    # The RespGates first (JVM start-up in the background while the others are measured).
+    for name in ("respgate", "respgate-policy"):
+        if name in idle_order:
+            try:
+                fresh[name], shown[name] = start_respgate(mgr, tmp, redis.port, args, jar, name,
+                                                          jvm_opts=args.idle_jvm_opts, admin=True,
+                                                          tag=f"idle-{name}", wait=False)
+            except (BenchError, OSError) as e:
+                rows.append({"target": name, "connections": n, "ok": False, "note": f"failed to start: {e}"})
+    for name in idle_order:
+        t = None
+        try:
+            if name == "direct":
+                t = redis
+                shown[name] = "the benchmark's redis-server (maxclients raised)"
+            elif name == "haproxy":
+                # Room for n connections: maxconn counts client+server pairs.
+                t = fresh[name] = start_haproxy(mgr, tmp, redis.port, maxconn=n + 100, tag="idle-haproxy")
+                shown[name] = f"a fresh HAProxy, same config with maxconn {n + 100}"
+            elif name == "twemproxy":
+                t = fresh[name] = start_twemproxy(mgr, tmp, redis.port, tag="idle-twemproxy")
+                shown[name] = "a fresh nutcracker, same config"
+            elif name in fresh:
+                t = fresh[name]
+                finish_respgate(t)
+            else:
+                continue
+            sanity_check(name, t.port, t.auth)
+        except (BenchError, OSError, ssl.SSLError) as e:
+            rows.append({"target": name, "connections": n, "ok": False, "note": f"failed to start: {e}"[:300]})
+            log(f"  idle {name}: FAILED to start: {e}")
+            if name in fresh:
+                mgr.stop(fresh[name].proc)
+            continue
+        jpid = java_pid(t) if name in RESPGATES else None
+        r = idle_memory.measure(name, t.port, proc_tree(t.proc.pid), [redis.proc.pid], n, auth=t.auth,
+                                java_pid=jpid, admin_port=getattr(t, "admin_port", None),
+                                settle=0.5 if args.quick else 1.0,
+                                redis_clients=lambda: redis_connected_clients(redis.port))
+        r["timestamp"] = datetime.datetime.now().isoformat(timespec="seconds")
+        rows.append(r)
+        if name in fresh:
+            mgr.stop(fresh[name].proc)
+        if r.get("kib_per_conn") is not None:
+            heap = r.get("heap_kib_per_conn")
+            log(f"  idle {name:<16} {r['opened']:>6,} conns in {r['open_s']:.1f}s  RSS "
+                f"{r['rss_before_kib'] / 1024:.1f} -> {r['rss_after_kib'] / 1024:.1f} MiB = "
+                f"{r['kib_per_conn']:.2f} KiB/conn" + (f", heap after GC {heap:.2f} KiB/conn" if heap is not None else "")
+                + f", redis {r['redis_kib_per_conn']:.2f} KiB/conn, {r['fds_per_conn']:.2f} fds/conn"
+                + (f"  ({r['note']})" if r["note"] else ""))
+        else:
+            log(f"  idle {name}: FAILED {r['note']}")
+    return rows, shown
+
+
+def draw_chart(args, csv_path, idle_path, png_path, title):
+    """Run bench/scripts/chart.py with a Python that has matplotlib (Debian's python3-matplotlib is for
+    /usr/bin/python3, not for a pyenv or venv python3 first on PATH). Installs python3-matplotlib with
+    apt-get when missing and root. Returns (png path or None, a note for the report or None)."""
+    py = args.chart_python
+
+    def has_matplotlib():
+        try:
+            return subprocess.run([py, "-c", "import matplotlib"], capture_output=True, timeout=60).returncode == 0
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+
+    if not os.access(py, os.X_OK):
+        msg = f"not drawn: {py} does not exist (--chart-python)"
+        log(f"chart {msg}")
+        return None, msg
+    if not has_matplotlib():
+        if os.geteuid() == 0 and shutil.which("apt-get") and os.path.realpath(py).startswith("/usr/bin/"):
+            log(f"matplotlib missing for {py}: running 'apt-get install -y python3-matplotlib' (as root)")
+            env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+            try:
+                if subprocess.run(["apt-get", "install", "-y", "python3-matplotlib"], env=env,
+                                  timeout=900).returncode != 0:
+                    subprocess.run(["apt-get", "update"], env=env, timeout=900)
+                    subprocess.run(["apt-get", "install", "-y", "python3-matplotlib"], env=env, timeout=900)
+            except (OSError, subprocess.TimeoutExpired) as e:
+                log(f"apt-get failed: {e}")
+        if not has_matplotlib():
+            msg = (f"not drawn: matplotlib is not importable by {py} (install python3-matplotlib, or pass "
+                   "--chart-python with a Python that has matplotlib)")
+            log(f"chart {msg}")
+            return None, msg
+    argv = [py, str(CHART_SCRIPT), "--csv", str(csv_path), "--out", str(png_path), "--title", title]
+    if idle_path:
+        argv += ["--idle", str(idle_path)]
+    try:
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return None, f"not drawn: chart.py failed: {e}"
+    if r.returncode != 0 or not png_path.is_file():
+        msg = f"not drawn: chart.py exit {r.returncode}: {(r.stderr or r.stdout).strip()[-300:]}"
+        log(f"chart {msg}")
+        return None, msg
+    return png_path, None
+
+
 # --------------------------------------------------------------------------- report
 
-def build_report(meta, cases, order, results, reps, hs_results=()):
+def build_report(meta, cases, order, results, reps, hs_results=(), idle_results=()):
     by = {}
     for r in results:
         by.setdefault((r["case"], r["target"]), []).append(r)
-    targets = [t for t in order if t in PLAIN_TARGETS]
-    tls = [t for t in order if t in TLS_TARGETS]
+    # No cases: --idle-only (only the goals and the idle-connection sections).
+    targets = [t for t in order if t in PLAIN_TARGETS] if cases else []
+    tls = [t for t in order if t in TLS_TARGETS] if cases else []
 
     def ok_rows(case, target):
         return [r for r in by.get((case.name, target), []) if r["ok"]]
+
+    def is_na(case, target):
+        rows = by.get((case.name, target), [])
+        return bool(rows) and all(r.get("na") for r in rows)
 
     def ratios(case, target, field="ratio_vs_direct"):
         """rep -> the row's `field` (ratio to direct, to redis-tls, to the plaintext target)."""
@@ -867,13 +1144,16 @@ def build_report(meta, cases, order, results, reps, hs_results=()):
             row = [c.name, fmt_rps(med([r["rps"] for r in ok_rows(c, base)])), fmt_lat(ok_rows(c, base))]
             for t in proxies:
                 rows = ok_rows(c, t)
+                if is_na(c, t):
+                    row += ["n/a"] * 3
+                    continue
                 row += [fmt_rps(med([r["rps"] for r in rows])), fmt_ratio(list(ratios(c, t, field).values())),
                         fmt_lat(rows)]
             if extra_policy:
                 row.append(fmt_ratio(list(policy_costs(c).values()), 3))
             for t in proxies:
-                row.append(fmt_us(med([r.get("proxy_cpu_us_per_req") for r in ok_rows(c, t)])))
-            row.append("/".join(fmt_us(med([r.get("redis_cpu_us_per_req") for r in ok_rows(c, t)]))
+                row.append("n/a" if is_na(c, t) else fmt_us(med([r.get("proxy_cpu_us_per_req") for r in ok_rows(c, t)])))
+            row.append("/".join("n/a" if is_na(c, t) else fmt_us(med([r.get("redis_cpu_us_per_req") for r in ok_rows(c, t)]))
                                 for t in [base] + proxies))
             out.append("| " + " | ".join(row) + " |")
         return out
@@ -886,17 +1166,27 @@ def build_report(meta, cases, order, results, reps, hs_results=()):
     for k, v in meta["header"]:
         lines.append(f"- **{k}**: {v}")
     lines.append("")
+    if meta.get("chart"):
+        lines += [f"![throughput ratio and p99 per target and case]({meta['chart']})", ""]
+    elif meta.get("chart_note"):
+        lines += [f"Chart: {meta['chart_note']}", ""]
+    lines += goals_section(cases, order, by, idle_results)
     if tls:
         lines.append("## Plaintext targets")
         lines.append("")
-    lines += main_table("direct", [t for t in PROXIES if t in targets], "ratio_vs_direct", with_policy)
-    lines.append("")
-    lines.append("Ratio = target rps / direct rps within the same repetition; shown as median (min-max) "
-                 f"over {reps} repetition(s). rps, latency and CPU columns are medians. p50/p99 are "
-                 "redis-benchmark's per-request latency (with pipelining: the pipeline round trip). "
-                 "CPU µs/req = (utime+stime of the proxy process during the run) / requests."
-                 + (" policy / allow-all = respgate-policy rps / respgate rps within the same repetition, "
-                    "median (min-max)." if with_policy else ""))
+    if targets:
+        lines += main_table("direct", [t for t in PROXIES if t in targets], "ratio_vs_direct", with_policy)
+        lines.append("")
+        lines.append("Ratio = target rps / direct rps within the same repetition; shown as median (min-max) "
+                     f"over {reps} repetition(s). rps, latency and CPU columns are medians. p50/p99 are "
+                     "redis-benchmark's per-request latency (with pipelining: the pipeline round trip). "
+                     "CPU µs/req = (utime+stime of the proxy process during the run) / requests. TX: requests "
+                     "are commands (4 per transaction), its latency the 16-command pipeline's round trip; n/a: the "
+                     "target does not support the case (twemproxy: MULTI/EXEC). c1000: the timed run includes "
+                     "setting up the 1,000 connections (redis-benchmark starts its clock before they are established; "
+                     "on the TLS targets that is 1,000 handshakes)."
+                     + (" policy / allow-all = respgate-policy rps / respgate rps within the same repetition, "
+                        "median (min-max)." if with_policy else ""))
 
     if with_policy:
         lines.append("")
@@ -1007,7 +1297,9 @@ def build_report(meta, cases, order, results, reps, hs_results=()):
                      "CPU µs/conn** (utime+stime of the target process / connections) is the cost that does not "
                      "depend on the client; for the proxies, Redis's CPU for the upstream connection is apart.")
 
-    failed = [r for r in results if not r["ok"]]
+    if idle_results:
+        lines += idle_section(idle_results)
+    failed = [r for r in results if not r["ok"] and not r.get("na")]
     if failed:
         lines.append("")
         lines.append(f"## Failed runs ({len(failed)})")
@@ -1031,26 +1323,159 @@ def build_report(meta, cases, order, results, reps, hs_results=()):
     return "\n".join(lines) + "\n"
 
 
+def goals_section(cases, order, by, idle_results):
+    """Issue 6's goals, one line each, on the medians of this run."""
+    def ok_rows(case, target):
+        return [r for r in by.get((case.name, target), []) if r["ok"]]
+
+    def med_of(case, target, field):
+        return med([r.get(field) for r in ok_rows(case, target)])
+
+    lines = ["## Issue 6 goals (this run, medians)", "",
+             "| goal | figures (median per case) | met |", "|---|---|---|"]
+    c50 = [c for c in cases if c.clients == 50]
+    c1 = [c for c in cases if c.clients == 1]
+
+    def verdict(checks):
+        """checks: [(case name, bool or None)] -> 'met (n/n cases)' / 'not met (...)' / 'not measured'."""
+        done = [(n, v) for n, v in checks if v is not None]
+        if not done:
+            return "not measured"
+        bad = [n for n, v in done if not v]
+        if not bad:
+            return f"**met** ({len(done)}/{len(done)} cases)"
+        return f"**not met** ({len(done) - len(bad)}/{len(done)} cases; not in {', '.join(bad)})"
+
+    def ratio_goal(label, ours, others, field, case_list):
+        if ours not in order:
+            return f"| {label} | {ours} did not run | not measured |"
+        figs, checks = [], []
+        for c in case_list:
+            mine = med_of(c, ours, field)
+            theirs = [(o, med_of(c, o, field)) for o in others if o in order]
+            theirs = [(o, v) for o, v in theirs if v is not None]
+            if mine is None or not theirs:
+                continue
+            figs.append(f"{c.name}: {mine:.2f} vs " + ", ".join(f"{o} {v:.2f}" for o, v in theirs))
+            checks.append((c.name, all(mine >= v for _, v in theirs)))
+        return f"| {label} | {'; '.join(figs) or '-'} | {verdict(checks)} |"
+
+    rg = "respgate-policy"
+    lines.append(ratio_goal("Plaintext, 50 clients: throughput ratio to direct of respgate-policy (policy enforced) "
+                            ">= haproxy's and twemproxy's", rg, ["haproxy", "twemproxy"], "ratio_vs_direct", c50))
+    figs, checks = [], []
+    if rg in order and "haproxy" in order:
+        for c in c50:
+            mine, theirs = med_of(c, rg, "proxy_cpu_us_per_req"), med_of(c, "haproxy", "proxy_cpu_us_per_req")
+            if mine is None or theirs is None:
+                continue
+            figs.append(f"{c.name}: {mine:.2f} vs {theirs:.2f}")
+            checks.append((c.name, mine <= theirs))
+    lines.append(f"| Plaintext, 50 clients: proxy CPU µs/req of respgate-policy <= haproxy's | "
+                 f"{'; '.join(figs) or '-'} | {verdict(checks)} |")
+    lines.append(ratio_goal("TLS, 50 clients: throughput ratio to redis-tls of respgate-tls >= haproxy-tls's and "
+                            "stunnel's", "respgate-tls", ["haproxy-tls", "stunnel"], "ratio_vs_redis_tls", c50))
+    figs, checks = [], []
+    if "haproxy" in order:
+        for c in c1:
+            def added(t):
+                d = {r["rep"]: r["p50_latency_ms"] for r in ok_rows(c, "direct")}
+                return med([r["p50_latency_ms"] - d[r["rep"]] for r in ok_rows(c, t) if r["rep"] in d])
+            hp = added("haproxy")
+            mine = {t: added(t) for t in ("respgate-policy", "respgate") if t in order}
+            mine = {t: v for t, v in mine.items() if v is not None}
+            if hp is None or not mine:
+                continue
+            figs.append(f"{c.name}: " + ", ".join(f"{t} +{v * 1000:.0f} µs" for t, v in mine.items())
+                        + f" vs haproxy +{hp * 1000:.0f} µs")
+            checks.append((c.name, all(v <= hp for v in mine.values())))
+    lines.append(f"| 1 client: p50 latency added over direct (same repetition) by RespGate (policy and "
+                 f"allow-all) <= haproxy's | {'; '.join(figs) or '-'} | {verdict(checks)} |")
+    figs, checks = [], []
+    for r in idle_results:
+        if r["target"] in ("respgate-policy", "respgate") and r.get("kib_per_conn") is not None:
+            figs.append(f"{r['target']} {r['kib_per_conn']:.1f} KiB/conn ({r['opened']:,} connections)")
+            checks.append((r["target"], r["kib_per_conn"] <= IDLE_GOAL_KIB))
+    others = [f"{r['target']} {r['kib_per_conn']:.1f}" for r in idle_results
+              if r["target"] not in RESPGATES and r.get("kib_per_conn") is not None]
+    if others:
+        figs.append("for reference: " + ", ".join(others))
+    v = verdict(checks).replace("cases", "targets")
+    lines.append(f"| Idle connections: RespGate's RSS per connection <= {IDLE_GOAL_KIB:.0f} KiB | "
+                 f"{'; '.join(figs) or '-'} | {v} |")
+    lines += ["", "50-client cases: every case with 50 clients that both sides ran (GET/SET P1 and P16, MGET10, "
+              "TX; twemproxy has no TX). Ratios are taken within a repetition and then the median; latency added "
+              "= target p50 - direct p50 of the same repetition, median. One repetition or a wide spread "
+              "(see the tables below) makes a verdict weak: rerun with more --reps before quoting it.", ""]
+    return lines
+
+
+def idle_section(rows):
+    lines = ["", "## Idle connections: memory per connection", "",
+             "| target | connections | RSS before / after MiB | **KiB per connection** | fds per connection | "
+             "JVM heap after GC before / after MiB | heap KiB per connection | JVM direct buffers before / after MiB | "
+             "Redis KiB per connection | note |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+
+    def mib(x):
+        return "-" if x is None else f"{x / 1024:.1f}"
+
+    def mib_b(x):
+        return "-" if x is None else f"{x / 1048576:.1f}"
+
+    for r in rows:
+        if r.get("kib_per_conn") is None:
+            lines.append(f"| {r['target']} | {r.get('connections', '-')} | - | - | - | - | - | - | - | "
+                         f"{r.get('note', '')} |")
+            continue
+        heap = ("-" if r.get("heap_after_bytes") is None
+                else f"{mib_b(r.get('heap_before_bytes'))} / {mib_b(r.get('heap_after_bytes'))}")
+        direct = ("-" if r.get("direct_after_bytes") is None
+                  else f"{mib_b(r.get('direct_before_bytes'))} / {mib_b(r.get('direct_after_bytes'))}")
+        lines.append(f"| {r['target']} | {r['opened']:,} | {mib(r['rss_before_kib'])} / {mib(r['rss_after_kib'])} | "
+                     f"**{r['kib_per_conn']:.2f}** | {r['fds_per_conn']:.2f} | {heap} | "
+                     f"{fmt_us(r.get('heap_kib_per_conn'))} | {direct} | "
+                     f"{'(= target)' if r['target'] == 'direct' else fmt_us(r.get('redis_kib_per_conn'))} | "
+                     f"{r.get('note', '')} |")
+    lines += ["", "KiB per connection = (RSS after - RSS before) / connections, RSS = VmRSS of the target's process "
+              "tree, each proxy a fresh process measured after a 100-connection warm-up; every connection sent AUTH "
+              "where the target needs it (respgate-policy) and one GET, so a proxy that connects upstream lazily "
+              "has its Redis connection open too (fds per connection: 2 = client side + upstream). Heap: "
+              "jvm_memory_used_bytes{area=heap} from RespGate's /metrics after `jcmd PID GC.run`; direct buffers: "
+              "jvm_buffer_memory_used_bytes{id=direct} (Netty's buffers). Redis KiB per "
+              "connection: Redis's RSS growth over the same window (the proxy's upstream connections)."]
+    return lines
+
+
 # --------------------------------------------------------------------------- main
+
+QUICK = {"reps": 1, "requests": 10000, "handshake_seconds": 0.5, "idle_connections": 2000}
+FULL = {"reps": 3, "requests": 100000, "handshake_seconds": 3.0, "idle_connections": 10000}
+
 
 def parse_args(argv):
     ap = argparse.ArgumentParser(
         prog="bench/run",
-        description="End-to-end benchmark: direct Redis vs HAProxy (mode tcp, 1 thread) vs RespGate "
+        description="End-to-end benchmark: direct Redis vs HAProxy (mode tcp, 1 thread) vs twemproxy vs RespGate "
                     "(allow-all policy) vs RespGate with a realistic policy, and with TLS 1.3: Redis's TLS port "
-                    "vs HAProxy (ssl) vs RespGate (listen.tls) vs stunnel, with redis-benchmark GET/SET "
-                    "at 50 clients P1, 50 clients P16 and 1 client P1, plus a TLS connection-rate test.")
+                    "vs HAProxy (ssl) vs RespGate (listen.tls) vs stunnel; redis-benchmark GET/SET at 50 clients "
+                    "P1, 50 clients P16, 1 client P1 and 1,000 clients P1, MGET of 10 keys and pipelined MULTI/EXEC "
+                    "(bench/scripts/tx_driver.py); a TLS connection-rate test; proxy memory with idle connections; "
+                    "Markdown, CSV and a PNG chart under bench/results/.")
     ap.add_argument("--observability", action="store_true",
                     help="run the metrics/audit overhead benchmark instead (RespGate built from the commit before "
                          "metrics and audit vs the current jar with audit log and admin endpoint; "
                          "bench/scripts/observability.py; options: bench/run --observability --help)")
     ap.add_argument("--quick", action="store_true",
-                    help="short run (about 3 minutes with the TLS targets, < 2 with --no-tls): fewer requests, "
-                         "2 reps, 1 s connection-rate runs")
-    ap.add_argument("--reps", type=int, help="repetitions (default 3, quick 2)")
+                    help=f"short run (under 2 minutes on an idle 2-core machine): {QUICK['requests']} requests, "
+                         f"{QUICK['reps']} repetition, {QUICK['handshake_seconds']:g} s connection-rate runs, "
+                         f"{QUICK['idle_connections']} idle connections, warm-up of the RespGates only")
+    ap.add_argument("--reps", type=int, help=f"repetitions (default {FULL['reps']}, quick {QUICK['reps']})")
     ap.add_argument("--requests", type=int,
-                    help="requests for the 50-client P1 case (default 200000, quick 40000); "
-                         "50-client P16 runs 8x this, 1-client P1 runs 0.5x")
+                    help=f"requests for the 50-client P1 case (default {FULL['requests']}, quick {QUICK['requests']}); "
+                         "the other cases run a multiple of it: " + ", ".join(
+                             f"{lab} {m:g}x" for lab, _, _, m in FOUNDATION_SHAPES[1:])
+                         + ", " + ", ".join(f"{op} {lab} {m:g}x" for op, lab, _, _, m in MIX_CASES))
     ap.add_argument("--out", default=str(REPO / "bench" / "results"),
                     help="output directory (default bench/results/)")
     ap.add_argument("--targets", default=",".join(ALL_TARGETS),
@@ -1058,10 +1483,23 @@ def parse_args(argv):
                          "redis-tls whenever a TLS target is)")
     ap.add_argument("--no-tls", action="store_true", help="leave out the TLS targets (the run before TLS)")
     ap.add_argument("--handshake-seconds", type=float,
-                    help="seconds per TLS connection-rate run (default 3, quick 1; 0 = skip the test)")
+                    help=f"seconds per TLS connection-rate run (default {FULL['handshake_seconds']:g}, quick "
+                         f"{QUICK['handshake_seconds']:g}; 0 = skip the test)")
     ap.add_argument("--handshake-workers", type=int, default=4,
                     help="client processes of the TLS connection-rate test (default 4)")
-    ap.add_argument("--ops", default=",".join(OPS), help="comma-separated subset of GET,SET")
+    ap.add_argument("--idle-connections", type=int,
+                    help=f"idle connections per target in the memory test (default {FULL['idle_connections']}, "
+                         f"quick {QUICK['idle_connections']}; 0 = skip the test; capped by the open-files limit)")
+    ap.add_argument("--idle-only", action="store_true",
+                    help="only the idle-connection memory test (no throughput runs, no connection-rate test)")
+    ap.add_argument("--idle-jvm-opts", default=IDLE_JVM_OPTS,
+                    help=f"JVM flags of the RespGates of the memory test (default '{IDLE_JVM_OPTS}': no "
+                         "AlwaysPreTouch, so heap growth shows in the RSS)")
+    ap.add_argument("--ops", default=",".join(ALL_OPS), help="comma-separated subset of " + ",".join(ALL_OPS))
+    ap.add_argument("--no-chart", action="store_true", help="do not draw the PNG chart")
+    ap.add_argument("--chart-python", default=CHART_PYTHON,
+                    help=f"Python interpreter with matplotlib for the chart (default {CHART_PYTHON}, the Debian "
+                         "python3-matplotlib one)")
     ap.add_argument("--jar", help=f"RespGate jar (default {JAR_REL}, built if missing)")
     ap.add_argument("--no-build", action="store_true", help="never run maven; skip RespGate if the jar is missing")
     ap.add_argument("--respgate-cmd",
@@ -1071,19 +1509,20 @@ def parse_args(argv):
                     help=f"JVM flags for RespGate (default: $RESPGATE_BENCH_JVM_OPTS or '{DEFAULT_JVM_OPTS}')")
     ap.add_argument("--warmup", type=int,
                     help="requests per case for the untimed warm-up pass against RespGate "
-                         "(default = --requests; direct/haproxy get a 1/10 pass)")
+                         "(default = --requests; direct and the other proxies get a 1/10 pass, none in quick mode)")
     ap.add_argument("--run-timeout", type=int, default=300, help="timeout per redis-benchmark run, seconds")
     ap.add_argument("--startup-timeout", type=int, default=60, help="seconds to wait for RespGate to answer PING")
     ap.add_argument("--build-timeout", type=int, default=900, help="seconds allowed for the maven build")
     ap.add_argument("--keep-tmp", action="store_true", help="keep the temp dir with configs and logs")
     a = ap.parse_args(argv)
-    a.reps = a.reps if a.reps is not None else (2 if a.quick else 3)
-    a.requests = a.requests if a.requests is not None else (40000 if a.quick else 200000)
+    dflt = QUICK if a.quick else FULL
+    a.reps = a.reps if a.reps is not None else dflt["reps"]
+    a.requests = a.requests if a.requests is not None else dflt["requests"]
     if a.reps < 1 or a.reps > 100:
         ap.error("--reps must be in 1..100")
     if a.requests < 100:
         ap.error("--requests must be >= 100")
-    a.warmup = a.warmup if a.warmup is not None else a.requests
+    a.warmup = a.warmup if a.warmup is not None else (a.requests // 2 if a.quick else a.requests)
     ts = [t.strip().lower() for t in a.targets.split(",") if t.strip()]
     bad = [t for t in ts if t not in ALL_TARGETS]
     if bad:
@@ -1093,14 +1532,20 @@ def parse_args(argv):
     if any(t in TLS_TARGETS for t in ts):
         ts.append("redis-tls")
     a.targets = [t for t in ALL_TARGETS if t in ts or t == "direct"]
-    a.handshake_seconds = (a.handshake_seconds if a.handshake_seconds is not None
-                           else (1.0 if a.quick else 3.0))
+    a.handshake_seconds = a.handshake_seconds if a.handshake_seconds is not None else dflt["handshake_seconds"]
     if a.handshake_seconds < 0 or a.handshake_workers < 1 or a.handshake_workers > 64:
         ap.error("--handshake-seconds must be >= 0 and --handshake-workers in 1..64")
+    a.idle_connections = a.idle_connections if a.idle_connections is not None else dflt["idle_connections"]
+    if a.idle_connections < 0:
+        ap.error("--idle-connections must be >= 0")
+    if a.idle_only:
+        if not a.idle_connections:
+            ap.error("--idle-only needs --idle-connections > 0")
+        a.handshake_seconds = 0.0
     ops = [o.strip().upper() for o in a.ops.split(",") if o.strip()]
-    if not ops or any(o not in OPS for o in ops):
-        ap.error("--ops must be a subset of GET,SET")
-    a.ops = [o for o in OPS if o in ops]
+    if not ops or any(o not in ALL_OPS for o in ops):
+        ap.error("--ops must be a subset of " + ",".join(ALL_OPS))
+    a.ops = [o for o in ALL_OPS if o in ops]
     return a
 
 
@@ -1125,17 +1570,36 @@ def main(argv):
         signal.signal(s, on_signal)
 
     jar_warning = None
+    # 1,000 clients and the idle-connection test need many file descriptors: raise the soft limit to
+    # the hard one (redis-server, the proxies and redis-benchmark inherit it). A proxy needs two per idle
+    # connection (client and upstream side), so the hard limit caps --idle-connections.
+    nofile = idle_memory.raise_nofile()[0]
+    idle_n = args.idle_connections
+    idle_cap_note = None
+    if idle_n > idle_memory.max_connections(nofile):
+        idle_n = idle_memory.max_connections(nofile)
+        idle_cap_note = (f"{idle_n:,} instead of {args.idle_connections:,} idle connections: the open-files limit "
+                         f"is {nofile:,} (RLIMIT_NOFILE hard limit; raising it needs CAP_SYS_RESOURCE) and a proxy "
+                         f"needs two descriptors per connection")
+        log(f"warning: {idle_cap_note}")
     try:
         ensure_tools(args.targets)
         targets_wanted = list(args.targets)
+        # The idle-connection test's targets; with --idle-only nothing else is started but Redis.
+        idle_wanted = [t for t in IDLE_TARGETS if t in args.targets]
+        if args.idle_only:
+            targets_wanted = ["direct"]
         jar = None
-        if any(t in targets_wanted for t in RESPGATES) and not args.respgate_cmd:
+        if any(t in targets_wanted + idle_wanted for t in RESPGATES) and not args.respgate_cmd:
             jar, why = find_or_build_jar(args, tmp)
             if jar is None:
                 for t in RESPGATES:
-                    if t in targets_wanted:
+                    if t in targets_wanted or t in idle_wanted:
                         skipped[t] = why
+                    if t in targets_wanted:
                         targets_wanted.remove(t)
+                    if t in idle_wanted:
+                        idle_wanted.remove(t)
                 log(f"\n*** SKIPPING RespGate: {why}\n")
             elif jar is not None and not args.jar:  # a jar given with --jar is the user's choice
                 stale = jar_staleness(jar)
@@ -1158,25 +1622,43 @@ def main(argv):
                 skip_tls(f"could not make the test certificates: {e}")
 
         cases = [Case(op, label, c, p, max(1, int(round(args.requests * mult))))
-                 for op in args.ops for (label, c, p, mult) in SHAPES]
+                 for op in args.ops if op in OPS for (label, c, p, mult) in FOUNDATION_SHAPES]
+        cases += [Case(op, label, c, p, max(1, int(round(args.requests * mult))))
+                  for (op, label, c, p, mult) in MIX_CASES if op in args.ops]
+        if args.idle_only:
+            cases = []
+        # Redis serves every target at once (the proxies' upstream connections too) and the idle test.
+        maxclients = max(10000, min(nofile - 64, idle_n + 4000))
 
         log(f"temp dir {tmp}")
+        phases = {}  # wall seconds per phase, for the report header (quick mode's time budget)
+        t_phase = time.monotonic()
+
+        def phase(name):
+            nonlocal t_phase
+            now = time.monotonic()
+            phases[name] = phases.get(name, 0.0) + now - t_phase
+            t_phase = now
         try:
-            redis, redis_tls = start_redis(mgr, tmp, certs)
+            redis, redis_tls = start_redis(mgr, tmp, certs, maxclients)
         except BenchError as e:
             if certs is None:
                 raise
             mgr.stop_all()
             skip_tls(f"redis-server with --tls-port failed: {e}")
             certs = None
-            redis, redis_tls = start_redis(mgr, tmp, None)
+            redis, redis_tls = start_redis(mgr, tmp, None, maxclients)
         resp_exchange(redis.port, resp_cmd("SET", BENCH_KEY, "xxx"), b"+OK\r\n")
+        # MGET10's keys and the idle test's key exist, so they hit.
+        resp_exchange(redis.port, resp_cmd("MSET", *[x for k in MGET_KEYS for x in (k, "xxx")]), b"+OK\r\n")
+        resp_exchange(redis.port, resp_cmd("SET", idle_memory.IDLE_KEY, idle_memory.IDLE_VALUE), b"+OK\r\n")
         targets = {"direct": redis}
         if redis_tls is not None:
             targets["redis-tls"] = redis_tls
         if "haproxy" in targets_wanted:
             targets["haproxy"] = start_haproxy(mgr, tmp, redis.port)
-        for name, starter in (("haproxy-tls", lambda: start_haproxy(mgr, tmp, redis.port, certs)),
+        for name, starter in (("twemproxy", lambda: start_twemproxy(mgr, tmp, redis.port)),
+                              ("haproxy-tls", lambda: start_haproxy(mgr, tmp, redis.port, certs)),
                               ("stunnel", lambda: start_stunnel(mgr, tmp, redis.port, certs))):
             if name not in targets_wanted:
                 continue
@@ -1187,12 +1669,17 @@ def main(argv):
                 log(f"\n*** SKIPPING {name}: {e}\n")
                 targets_wanted.remove(name)
         respgate_argvs = {}
+        # Start the JVMs together, then wait for each (start-up is mostly waiting on one core).
+        for name in RESPGATES:
+            if name not in targets_wanted:
+                continue
+            targets[name], respgate_argvs[name] = start_respgate(
+                mgr, tmp, redis.port, args, jar, name, certs if name == "respgate-tls" else None, wait=False)
         for name in RESPGATES:
             if name not in targets_wanted:
                 continue
             try:
-                targets[name], respgate_argvs[name] = start_respgate(
-                    mgr, tmp, redis.port, args, jar, name, certs if name == "respgate-tls" else None)
+                finish_respgate(targets[name])
             except BenchError as e:
                 skipped[name] = f"failed to start: {e}"
                 log(f"\n*** SKIPPING {name}: {e}\n")
@@ -1216,11 +1703,17 @@ def main(argv):
         log("targets: " + ", ".join(f"{t}={LOOPBACK}:{targets[t].port}" for t in order))
 
         # Warm-up (untimed, not recorded): JIT for RespGate, connection/page-cache effects for the rest.
+        # Quick mode warms up the RespGates only (their JIT); the native servers need none to speak of.
+        phase("start-up")
         log("warm-up pass ...")
         for t in order:
+            if args.quick and t not in RESPGATES:
+                continue
             for c in cases:
+                if unsupported(t, c):
+                    continue
                 n = args.warmup if t in RESPGATES else max(100, args.warmup // 10)
-                n = max(100, int(n * c.requests / args.requests))
+                n = max(100, 2 * c.clients * c.pipeline, int(n * c.requests / args.requests))
                 r = run_benchmark(targets[t], c, n, redis, args.run_timeout)
                 if not r["ok"]:
                     log(f"  warm-up {t} {c.name}: FAILED {r['note']}")
@@ -1232,11 +1725,12 @@ def main(argv):
             for t in tls_order:
                 if t not in RESPGATES:
                     continue
-                r = run_handshakes(targets[t], redis, "ping", HANDSHAKE_WARMUP_S, args.handshake_workers,
-                                   args.run_timeout)
+                r = run_handshakes(targets[t], redis, "ping", HANDSHAKE_WARMUP_S / 2 if args.quick else HANDSHAKE_WARMUP_S,
+                                   args.handshake_workers, args.run_timeout)
                 if not r["ok"]:
                     log(f"  warm-up {t} connection rate: FAILED {r['note']}")
 
+        phase("warm-up")
         results = []
         hs_results = []
         total = args.reps * len(cases) * len(order)
@@ -1253,14 +1747,16 @@ def main(argv):
                     r["order"] = rot.index(t)
                     r["timestamp"] = datetime.datetime.now().isoformat(timespec="seconds")
                     rep_rows.append(r)
-                    if r["ok"]:
+                    if r.get("na"):
+                        log(f"[{i}/{total}] rep {rep} {c.name:<16} {t:<15} {r['note']}")
+                    elif r["ok"]:
                         cpu = r.get("proxy_cpu_us_per_req")
-                        log(f"[{i}/{total}] rep {rep} {c.name:<12} {t:<15} {r['rps']:>11,.0f} rps  "
+                        log(f"[{i}/{total}] rep {rep} {c.name:<16} {t:<15} {r['rps']:>11,.0f} rps  "
                             f"p50 {r['p50_latency_ms']:.3f} p99 {r['p99_latency_ms']:.3f} ms  "
                             + (f"proxy {cpu:.2f} " if cpu is not None else "")
                             + f"redis {r['redis_cpu_us_per_req']:.2f} µs/req")
                     else:
-                        log(f"[{i}/{total}] rep {rep} {c.name:<12} {t:<15} FAILED: {r['note']}")
+                        log(f"[{i}/{total}] rep {rep} {c.name:<16} {t:<15} FAILED: {r['note']}")
                 rps_of = {r["target"]: r["rps"] for r in rep_rows if r["ok"]}
 
                 def quotient(r, other):
@@ -1275,6 +1771,7 @@ def main(argv):
                     if r["target"] == "respgate-policy":
                         r["ratio_vs_allow_all"] = quotient(r, "respgate")
                 results.extend(rep_rows)
+            phase("timed runs")
             if hs_seconds:
                 trot = [t for t in rot if t in TLS_TARGETS]
                 for label, mode, nw in HANDSHAKE_RUNS:
@@ -1292,6 +1789,13 @@ def main(argv):
                                 + (f"  {r['note']}" if r["note"] else ""))
                         else:
                             log(f"[tls conn] rep {rep} {label:<12} {t:<15} FAILED: {r['note']}")
+                phase("TLS connection rate")
+
+        idle_results, idle_shown = [], {}
+        idle_order = idle_wanted if args.idle_only else [t for t in idle_wanted if t in order]
+        if idle_n and idle_order:
+            idle_results, idle_shown = run_idle_test(mgr, tmp, args, jar, redis, idle_order, idle_n)
+            phase("idle connections")
 
         finished = datetime.datetime.now()
         info = machine_info()
@@ -1302,25 +1806,32 @@ def main(argv):
             ("redis", cmd_version(["redis-server", "--version"])),
             ("redis-benchmark", cmd_version(["redis-benchmark", "--version"])),
         ]
-        if "haproxy" in order or "haproxy-tls" in order:
+        if "haproxy" in order or "haproxy-tls" in order or "haproxy" in idle_order:
             header.append(("haproxy", cmd_version(["haproxy", "-v"]) + "; mode tcp, nbthread 1, timeouts 1h"
                            + ("; haproxy-tls: its own process, 'bind ... ssl crt <cert+key> ssl-min-ver TLSv1.3 "
                               "ssl-max-ver TLSv1.3', " + haproxy_ssl_lib() if "haproxy-tls" in order else "")))
-        if any(t in order for t in RESPGATES):
+        if "twemproxy" in order or "twemproxy" in idle_order:
+            header.append(("twemproxy", cmd_version([twemproxy_bin(), "--version"])
+                           + "; redis: true, one pool with the one Redis, server_connections 1, preconnect, no "
+                             "timeout (waits indefinitely), backlog " + str(REDIS_BACKLOG)
+                           + "; single-threaded; MULTI/EXEC and CONFIG are not supported (TX: n/a)"))
+        if any(t in order or t in idle_order for t in RESPGATES):
             if not args.respgate_cmd:
                 header.append(("java", cmd_version([java_bin(), "-version"])))
             for t in RESPGATES:
                 if t in order:
                     header.append((t, respgate_argvs[t]))
-            header.append(("JVM flags", args.jvm_opts if not args.respgate_cmd else "(custom --respgate-cmd)"))
-            if "respgate" in order or "respgate-tls" in order:
-                header.append((", ".join(t for t in ("respgate", "respgate-tls") if t in order) + " policy",
+            if any(t in order for t in RESPGATES):
+                header.append(("JVM flags", args.jvm_opts if not args.respgate_cmd else "(custom --respgate-cmd)"))
+            if any(t in order or t in idle_order for t in ("respgate", "respgate-tls")):
+                header.append((", ".join(t for t in ("respgate", "respgate-tls") if t in order or t in idle_order)
+                               + " policy",
                                "allow-all: guardrails lifted, open default user"))
             if "respgate-tls" in order:
                 header.append(("respgate-tls TLS", "listen.tls {cert_file, key_file, protocols: [TLSv1.3]}, "
                                "no client certificates, upstream plaintext; its log says: "
                                + respgate_tls_line(targets["respgate-tls"].logpath)))
-            if "respgate-policy" in order:
+            if "respgate-policy" in order or "respgate-policy" in idle_order:
                 header.append(("respgate-policy policy",
                                f"default guardrails, default off, user {POLICY_USER} "
                                "'~key:* ~counter:* ~mylist ~myset:* &* +@all -@dangerous' (redis-benchmark "
@@ -1340,7 +1851,7 @@ def main(argv):
             if hs_seconds:
                 header.append(("TLS connection rate", f"{args.handshake_workers} client processes (1 for "
                                f"ping-1client) x {hs_seconds:g} s per target, mode and repetition (plus a "
-                               f"{HANDSHAKE_WARMUP_S:g} s warm-up against respgate-tls); "
+                               f"{HANDSHAKE_WARMUP_S / 2 if args.quick else HANDSHAKE_WARMUP_S:g} s warm-up against respgate-tls); "
                                "bench/scripts/tls_handshakes.py"))
         if jar_warning:
             header.append(("warning", jar_warning))
@@ -1348,20 +1859,43 @@ def main(argv):
             # First line, plus the last line of a quoted log tail (the error itself).
             lines_ = [l.strip() for l in why.splitlines() if l.strip()]
             header.append((f"{t} skipped", lines_[0] + (f" … {lines_[-1]}" if len(lines_) > 1 else "")))
+        if "MGET10" in args.ops or "TX" in args.ops:
+            header.append(("mix cases", "MGET10: redis-benchmark custom command `MGET key:mget:0 … key:mget:9` "
+                           "(10 keys of 3 B, pre-set); TX: bench/scripts/tx_driver.py (redis-benchmark cannot send "
+                           "MULTI…EXEC), one Python process, 50 connections, each sending pipelines of 4 "
+                           "transactions `MULTI / SET key:tx:<n> txv / GET key:tx:<n> / EXEC` (16 commands) and "
+                           "checking every reply byte; its rps counts commands, its latency is the 16-command "
+                           "pipeline's round trip"))
+        if idle_results:
+            header.append(("idle connections",
+                           f"{idle_n:,} per target, opened from one Python process in batches of "
+                           f"{idle_memory.BATCH} (AUTH when the target needs it, then GET {idle_memory.IDLE_KEY}), "
+                           "after a warm-up of 100 connections opened and closed the same way; RSS = VmRSS of the "
+                           "process tree; each proxy a fresh process: "
+                           + "; ".join(f"{t}: {v}" for t, v in idle_shown.items())
+                           + f"; RespGate JVM flags {args.idle_jvm_opts}, admin endpoint for the heap figures"))
+        if idle_cap_note:
+            header.append(("warning", idle_cap_note))
+        header.append(("file descriptors", f"RLIMIT_NOFILE {nofile:,} (raised to the hard limit for every process "
+                       f"started); redis-server --maxclients {maxclients} --tcp-backlog {REDIS_BACKLOG}; HAProxy "
+                       f"maxconn {HAPROXY_MAXCONN}"))
+        header.append(("duration", f"{(finished - started).total_seconds():.0f} s: "
+                       + ", ".join(f"{k} {v:.0f} s" for k, v in phases.items())))
         header.append(("parameters",
                        f"reps {args.reps}{' (quick)' if args.quick else ''}; requests per run: "
-                       + ", ".join(f"{lab} {max(1, int(round(args.requests * m)))}" for lab, _, _, m in SHAPES)
-                       + f"; warm-up {args.warmup}/case for respgate targets; value size 3 B, one key (no -r); "
+                       + ", ".join(f"{c.name} {c.requests}" for c in cases)
+                       + f"; warm-up {args.warmup}/case for respgate targets"
+                       + (" (others none)" if args.quick else "")
+                       + "; value size 3 B, one key (no -r); "
                          f"targets in rotated order per repetition: {', '.join(order)}; "
                          f"all on {LOOPBACK}, no CPU pinning; CPU from /proc/PID/stat (CLK_TCK {CLK_TCK})"))
         meta = {"date": started.strftime("%Y-%m-%d"), "header": header}
-        report = build_report(meta, cases, order, results, args.reps, hs_results)
 
         outdir.mkdir(parents=True, exist_ok=True)
         stem = f"{started.strftime('%Y-%m-%d')}-foundation"
         md_path = unique_path(outdir, stem, "md")
+        md_path.write_text("")  # claim the name
         csv_path = md_path.with_suffix(".csv")
-        md_path.write_text(report)
         cols = ["timestamp", "rep", "order", "case", "op", "clients", "pipeline", "requests", "target", "ok",
                 "tls", "rps", "ratio_vs_direct", "ratio_vs_allow_all", "ratio_vs_redis_tls", "ratio_vs_plain",
                 "avg_latency_ms", "min_latency_ms", "p50_latency_ms",
@@ -1384,12 +1918,39 @@ def main(argv):
                 for r in hs_results:
                     w.writerow(r)
             written.append(hs_path)
+        idle_path = None
+        if idle_results:
+            idle_path = md_path.with_name(md_path.stem + "-idle-memory.csv")
+            icols = ["timestamp", "target", "ok", "connections", "opened", "errors", "open_s", "rss_before_kib",
+                     "rss_after_kib", "kib_per_conn", "rss_after_gc_kib", "heap_before_bytes", "heap_after_bytes",
+                     "heap_kib_per_conn", "direct_before_bytes", "direct_after_bytes", "fds_before",
+                     "fds_after", "fds_per_conn", "redis_rss_before_kib", "redis_rss_after_kib",
+                     "redis_kib_per_conn", "note"]
+            with open(idle_path, "w", newline="") as f:
+                w = csv.DictWriter(f, fieldnames=icols, extrasaction="ignore")
+                w.writeheader()
+                for r in idle_results:
+                    w.writerow(r)
+            written.append(idle_path)
+        png_path, chart_note = None, None
+        if args.no_chart:
+            chart_note = "not drawn (--no-chart)"
+        else:
+            png_path, chart_note = draw_chart(args, csv_path, idle_path, md_path.with_suffix(".png"),
+                                              f"RespGate foundation benchmark — {started.strftime('%Y-%m-%d')}"
+                                              f"{' (quick)' if args.quick else ''}")
+            if png_path:
+                written.append(png_path)
+        meta["chart"] = png_path.name if png_path else None
+        meta["chart_note"] = chart_note
+        report = build_report(meta, cases, order, results, args.reps, hs_results, idle_results)
+        md_path.write_text(report)
         print(report)
         log("wrote " + ", ".join(str(p) for p in written))
-        failed = [r for r in results if not r["ok"]]
+        failed = [r for r in results if not r["ok"] and not r.get("na")]
         if failed:
             for t in sorted({r["target"] for r in failed}):
-                if targets[t].logpath:
+                if t in targets and targets[t].logpath:
                     log(f"{t} log: {targets[t].logpath}")
             log(f"{len(failed)} run(s) failed: exit status 2")
             return 2
