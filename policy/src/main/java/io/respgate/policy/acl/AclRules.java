@@ -179,15 +179,17 @@ public final class AclRules {
         return redactSource(new String(op, StandardCharsets.UTF_8));
     }
 
-    /** Replaces every word that starts with '>' or '<' (possibly after '(') by a placeholder. */
+    /**
+     * Replaces everything from a '>' or '<' to the end of its word by a placeholder. Not only at the start
+     * of a word: in a mistyped rule the password need not start one ({@code on>secret}, or a non-breaking
+     * space copied from a web page, which separates nothing), and the message quotes the whole rule.
+     */
     static String redactSource(String s) {
         StringBuilder b = new StringBuilder(s.length());
         int i = 0;
         while (i < s.length()) {
             char c = s.charAt(i);
-            boolean wordStart = i == 0 || Character.isWhitespace(s.charAt(i - 1))
-                    || (s.charAt(i - 1) == '(' && (i == 1 || Character.isWhitespace(s.charAt(i - 2))));
-            if (wordStart && (c == '>' || c == '<')) {
+            if (c == '>' || c == '<') {
                 b.append(c).append("(redacted)");
                 while (i < s.length() && !Character.isWhitespace(s.charAt(i))) {
                     i++;
