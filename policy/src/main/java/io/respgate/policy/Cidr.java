@@ -27,7 +27,9 @@ public final class Cidr {
         if (addr.isEmpty() || !addr.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
             throw new IllegalArgumentException("not an IP address or CIDR network");
         }
-        if (addr.indexOf(':') < 0 && addr.chars().filter(c -> c == '.').count() != 3) {
+        // Only literals reach InetAddress: anything else (dead.beef.cafe.face, 10.0.0.1a, 300.1.1.1) it
+        // would look up with the name service, and accept as whatever the name resolves to.
+        if (addr.indexOf(':') < 0 && !isDottedQuad(addr)) {
             throw new IllegalArgumentException("not an IP address or CIDR network");
         }
         byte[] bytes;
@@ -57,6 +59,21 @@ public final class Cidr {
             }
         }
         return new Cidr(bytes, prefix, t.toLowerCase(Locale.ROOT));
+    }
+
+    /** Four decimal numbers of 1 to 3 ASCII digits, each at most 255, separated by dots. */
+    private static boolean isDottedQuad(String s) {
+        String[] parts = s.split("\\.", -1);
+        if (parts.length != 4) {
+            return false;
+        }
+        for (String p : parts) {
+            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')
+                    || Integer.parseInt(p) > 255) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public boolean contains(InetAddress address) {
