@@ -15,7 +15,11 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** Source networks are IP literals, never host names; found by {@link PolicyParserPropertyTest}. */
+/**
+ * Source networks are IP literals, never host names. Found while writing {@link PolicyParserPropertyTest}, by
+ * reading {@link Cidr#parse}: the property itself cannot see a lookup on a machine without DNS, hence the
+ * hosts file below.
+ */
 class CidrRegressionTest {
 
     /**
