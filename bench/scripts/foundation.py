@@ -1,18 +1,25 @@
 #!/usr/bin/env python3
 """RespGate "foundation" end-to-end benchmark (python3 standard library only).
 
-Starts its own redis-server, HAProxy (mode tcp, one thread) and two RespGates on free
-loopback ports (one with an allow-all policy, one with a realistic policy: default
-guardrails, 20 users, AUTH required), runs redis-benchmark against direct Redis, HAProxy
-and both RespGates interleaved (target order rotated per repetition) and reports, per
-case, the throughput ratio target/direct, the policy cost (respgate-policy rps /
-respgate rps in the same repetition), p50/p99 latency and CPU time per request of the
-proxy process (utime+stime from /proc/PID/stat).
+Starts its own redis-server, HAProxy (mode tcp, one thread), twemproxy (nutcracker) and two
+RespGates on free loopback ports (one with an allow-all policy, one with a realistic policy:
+default guardrails, 20 users, AUTH required), runs redis-benchmark against direct Redis and every
+proxy interleaved (target order rotated per repetition) and reports, per case, the throughput
+ratio target/direct, the policy cost (respgate-policy rps / respgate rps in the same repetition),
+p50/p99 latency and CPU time per request of the proxy process (utime+stime from /proc/PID/stat).
+Cases: GET and SET at 50 clients P1, 50 clients P16, 1 client P1 and 1,000 clients P1, MGET of 10
+keys, and pipelined MULTI/EXEC transactions (bench/scripts/tx_driver.py; redis-benchmark cannot
+send them). twemproxy does not support MULTI/EXEC: that case is n/a for it.
 
 In the same run, TLS targets (TLS 1.3 on the client side, a throwaway EC P-256 certificate made
 with openssl): Redis's own TLS port (redis-tls, the baseline of the TLS ratios), RespGate with
 listen.tls, HAProxy with "bind ... ssl" and stunnel, all forwarding to Redis's plaintext port, plus
 a TLS connection-rate test (bench/scripts/tls_handshakes.py). Helpers in bench/scripts/tls_setup.py.
+
+Then the memory test (bench/scripts/idle_memory.py): RSS per idle connection of each proxy (a fresh
+process each) with N connections that authenticated where needed and sent one GET. The report
+opens with issue 6's goals table; bench/scripts/chart.py (matplotlib, run with /usr/bin/python3)
+draws the PNG next to the Markdown and the CSVs.
 
 Entry point: bench/run (see bench/README.md). Everything this script starts is
 stopped on exit, including Ctrl-C, SIGTERM and failures.
