@@ -38,9 +38,10 @@ import java.nio.charset.StandardCharsets;
  * is shared or locked.
  */
 final class ClientSession extends ChannelInboundHandlerAdapter {
-    private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
+    static final Logger log = LoggerFactory.getLogger(ClientSession.class);
 
-    static final String UPSTREAM_UNAVAILABLE = "ERR upstream unavailable: RespGate could not reach Redis";
+    /** The error for a refused connect; the others differ in the reason: see {@link UpstreamBackoff.Failure}. */
+    static final String UPSTREAM_UNAVAILABLE = UpstreamBackoff.Failure.REFUSED.error;
     static final String UPSTREAM_AUTH_FAILED = "ERR upstream unavailable: Redis refused RespGate's credentials";
     static final String NOAUTH = "NOAUTH Authentication required.";
     static final String HELLO_NOAUTH = "NOAUTH HELLO must be called with the client already authenticated, otherwise "
@@ -791,9 +792,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
      * error in its place. Nothing reached Redis, so the session starts over from Redis's defaults
      * and the next command tries to connect again.
      */
-    void upstreamUnavailable(Throwable cause) {
-        log.warn("cannot reach Redis at {}:{}: {}", settings.upstreamHost(), settings.upstreamPort(),
-                cause == null ? "unknown error" : cause.getMessage());
+    void upstreamUnavailable(UpstreamBackoff.Failure failure) {
         upstream = null;
         resp3 = false;
         inMulti = false;
@@ -803,7 +802,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         subscriptions.clear();
         database = 0;
         pendingSelects.clear();
-        answerWaitingWith(UPSTREAM_UNAVAILABLE);
+        answerWaitingWith(failure.error);
         closeIfDone();
         readMoreIfAllowed();
     }

@@ -107,6 +107,7 @@ public final class RespGateServer implements AutoCloseable {
         }
         SessionSettings settings = sessionSettings(config, policy, transport, upstreamTls, metrics, audit,
                 upstreamChannels, clientLimits, Map.copyOf(timers), refusalReports);
+        metrics.upstreamBackoffWindow(settings.backoff()::windowSeconds);
         this.limiter = new ConnectionLimiter(limits.maxClients(), limits.maxConnectionsPerSource());
         RequestLimits requestLimits = new RequestLimits(limits.maxArguments(), limits.maxBulkLength(), limits.maxInlineLength());
         int highWater = (int) Math.min(Integer.MAX_VALUE, limits.maxPendingBytes());
@@ -412,7 +413,7 @@ public final class RespGateServer implements AutoCloseable {
                 new UserConnections(), transport, upstreamTls,
                 config.listen().tls().map(ServerTlsConfig::requireMapped).orElse(false), metrics, audit,
                 new java.util.concurrent.atomic.AtomicLong(), new SeenSources(), upstreamChannels, limits, timers,
-                reports);
+                reports, new UpstreamBackoff());
     }
 
     public InetSocketAddress boundAddress() {

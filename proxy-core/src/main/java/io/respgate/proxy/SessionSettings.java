@@ -37,6 +37,7 @@ import java.util.Map;
  * @param limits             the timeouts and reply limits each session enforces
  * @param timers             the timer of each event loop, by loop
  * @param reports            how many refusals and limit closes are logged and audited (a flood in samples)
+ * @param backoff            connects to Redis held back after a failure
  */
 record SessionSettings(String upstreamHost,
                        int upstreamPort,
@@ -56,7 +57,8 @@ record SessionSettings(String upstreamHost,
                        UpstreamChannels upstreamChannels,
                        ClientLimits limits,
                        Map<EventExecutor, LoopTimers> timers,
-                       ReportBudget reports) {
+                       ReportBudget reports,
+                       UpstreamBackoff backoff) {
     /** The timer of {@code loop}, one of the server's event loops. */
     LoopTimers timers(EventExecutor loop) {
         LoopTimers t = timers.get(loop);

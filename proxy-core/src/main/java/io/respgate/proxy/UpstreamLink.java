@@ -31,6 +31,9 @@ final class UpstreamLink {
 
     private final ClientSession session;
     private final ProxyMetrics metrics;
+    private final SessionSettings settings;
+    /** This connect is the one let through at the end of a backoff window. */
+    private boolean probe;
     private final ArrayDeque<ByteBuf> waiting = new ArrayDeque<>();
     private Channel channel;
     private State state = State.CONNECTING;
@@ -42,13 +45,24 @@ final class UpstreamLink {
     private int runStart;
     private int runEnd;
 
-    private UpstreamLink(ClientSession session, ProxyMetrics metrics) {
+    private UpstreamLink(ClientSession session, SessionSettings settings) {
         this.session = session;
-        this.metrics = metrics;
+        this.settings = settings;
+        this.metrics = settings.metrics();
     }
 
     static UpstreamLink open(ClientSession session, Channel client, SessionSettings settings) {
-        UpstreamLink link = new UpstreamLink(session, settings.metrics());
+        UpstreamLink link = new UpstreamLink(session, settings);
+        UpstreamBackoff.Admission admission = settings.backoff().admit();
+        if (admission == UpstreamBackoff.Admission.FAIL_FAST) {
+            // Like a connect that failed at once: what the client sent with it waits in the queue
+            // until the task answers it, in order, with the last failure's error.
+            settings.metrics().upstreamConnectSkipped();
+            UpstreamBackoff.Failure failure = settings.backoff().lastFailure();
+            client.eventLoop().execute(() -> link.failedFast(failure));
+            return link;
+        }
+        link.probe = admission == UpstreamBackoff.Admission.PROBE;
         Bootstrap bootstrap = new Bootstrap()
                 .group(client.eventLoop())
                 .channel(settings.transport().socketChannelClass())
@@ -69,28 +83,45 @@ final class UpstreamLink {
         }
         ChannelFuture connect = bootstrap.connect(settings.upstreamHost(), settings.upstreamPort());
         link.channel = connect.channel();
-        connect.addListener(f -> {
-            if (f.isSuccess()) {
-                settings.upstreamChannels().track(link.channel); // before TLS: Redis lists it from accept on
-            }
-            if (!f.isSuccess() || tls == null) {
-                link.connected(f.isSuccess(), f.cause());
-                return;
-            }
-            // Commands wait in the queue until Redis's certificate is verified.
-            link.channel.pipeline().get(SslHandler.class).handshakeFuture().addListener(h -> link.connected(
-                    h.isSuccess(), h.isSuccess() ? null
-                            : new SSLException("TLS handshake with Redis failed: " + h.cause().getMessage(), h.cause())));
-        });
+        if (connect.isDone()) {
+            // Failed at once (a host name that does not resolve): the session must hear of it after
+            // it has taken this link and queued the command that asked for it, not from inside open.
+            client.eventLoop().execute(() -> link.connectDone(connect, tls));
+        } else {
+            connect.addListener(f -> link.connectDone(connect, tls));
+        }
         return link;
     }
 
+    private void connectDone(ChannelFuture connect, UpstreamTls tls) {
+        if (connect.isSuccess()) {
+            settings.upstreamChannels().track(channel); // before TLS: Redis lists it from accept on
+        }
+        if (!connect.isSuccess() || tls == null) {
+            connected(connect.isSuccess(), connect.cause());
+            return;
+        }
+        // Commands wait in the queue until Redis's certificate is verified.
+        channel.pipeline().get(SslHandler.class).handshakeFuture().addListener(h -> connected(
+                h.isSuccess(), h.isSuccess() ? null
+                        : new SSLException("TLS handshake with Redis failed: " + h.cause().getMessage(), h.cause())));
+    }
+
     private void connected(boolean success, Throwable cause) {
+        UpstreamBackoff.Failure failure = null;
         if (success) {
+            settings.backoff().succeeded(probe);
             metrics.upstreamOpened();
             channel.closeFuture().addListener(f -> metrics.upstreamClosed());
         } else {
             metrics.upstreamConnectFailed();
+            failure = UpstreamBackoff.Failure.of(cause);
+            long window = settings.backoff().failed(failure, probe);
+            if (window > 0) {
+                ClientSession.log.warn("cannot reach Redis at {}:{}: {}; connects back off for {} ms",
+                        settings.upstreamHost(), settings.upstreamPort(),
+                        cause == null ? "unknown error" : cause.getMessage(), window / 1_000_000);
+            }
         }
         if (state == State.CLOSED) {
             channel.close();
@@ -114,7 +145,7 @@ final class UpstreamLink {
             }
             channel.close();
             releaseWaiting();
-            session.upstreamUnavailable(cause);
+            session.upstreamUnavailable(failure);
             return;
         }
         state = State.OPEN;
@@ -124,6 +155,23 @@ final class UpstreamLink {
             finishSending();
         }
         session.upstreamReady();
+    }
+
+    /** The backoff window was in force: no connect was attempted. */
+    private void failedFast(UpstreamBackoff.Failure failure) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        boolean wanted = state == State.CONNECTING;
+        state = State.CLOSED;
+        if (runSource != null) {
+            runSource.release();
+            runSource = null;
+        }
+        releaseWaiting();
+        if (wanted) {
+            session.upstreamUnavailable(failure);
+        }
     }
 
     private void writeWaiting() {
@@ -197,7 +245,7 @@ final class UpstreamLink {
 
     /** Stops or resumes reading replies, following the client's ability to take them. */
     void setReading(boolean reading) {
-        if (state != State.CLOSED) {
+        if (state != State.CLOSED && channel != null) {
             channel.config().setAutoRead(reading);
         }
     }

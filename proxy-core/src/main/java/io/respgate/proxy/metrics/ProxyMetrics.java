@@ -80,6 +80,7 @@ public final class ProxyMetrics {
     private final Counter tlsReloadsOk;
     private final Counter tlsReloadsFailed;
     private final Counter upstreamConnectFailures;
+    private final Counter upstreamConnectsSkipped;
     private final AtomicInteger upstreamOpen = new AtomicInteger();
     private final Counter readsPaused;
     private final Timer roundTrip;
@@ -139,6 +140,9 @@ public final class ProxyMetrics {
                 .description("When the policy in force was loaded (epoch seconds)").baseUnit("seconds").register(registry);
         upstreamConnectFailures = Counter.builder("respgate.upstream.connect.failures")
                 .description("Connections to Redis that could not be opened (TCP or TLS)").register(registry);
+        upstreamConnectsSkipped = Counter.builder("respgate.upstream.connect.backoff")
+                .description("Connections to Redis not attempted because connecting is backing off after a failure;"
+                        + " the client got the last failure's error at once").register(registry);
         Gauge.builder("respgate.upstream.connections", upstreamOpen, AtomicInteger::get)
                 .description("Connections to Redis open now").register(registry);
         FunctionCounter.builder("respgate.upstream.bytes", this, m -> m.sum(LoopCounters::bytesIn))
@@ -328,6 +332,18 @@ public final class ProxyMetrics {
 
     public void upstreamConnectFailed() {
         upstreamConnectFailures.increment();
+    }
+
+    /** A connect to Redis was not attempted: the backoff window after a failure is in force. */
+    public void upstreamConnectSkipped() {
+        upstreamConnectsSkipped.increment();
+    }
+
+    /** {@code respgate_upstream_connect_backoff_window_seconds}: the backoff window in force (0: none). */
+    public void upstreamBackoffWindow(java.util.function.DoubleSupplier seconds) {
+        Gauge.builder("respgate.upstream.connect.backoff.window", seconds::getAsDouble).baseUnit("seconds")
+                .description("How long connects to Redis are held back after the last failure (0: not backing off)")
+                .register(registry);
     }
 
     public void upstreamOpened() {

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** TLS from the proxy to a real TLS redis-server: verification on by default, SNI, client certificates. */
 class UpstreamTlsTest {
-    static final String UNAVAILABLE = "-ERR upstream unavailable: RespGate could not reach Redis\r\n";
+    static final String UNAVAILABLE = "-ERR upstream unavailable: RespGate could not reach Redis (TLS handshake failed)\r\n";
 
     @TempDir
     static Path dir;
