@@ -435,7 +435,7 @@ public final class ConfigLoader {
             Duration requestTimeout = clientTimeout(m, "request_timeout", LimitsConfig.DEFAULT_REQUEST_TIMEOUT);
             Duration idleTimeout = clientTimeout(m, "idle_timeout", LimitsConfig.DEFAULT_IDLE_TIMEOUT);
             int maxReplyDepth = m.containsKey("max_reply_depth")
-                    ? (int) count("limits.max_reply_depth", m.get("max_reply_depth"), 65_536)
+                    ? (int) count("limits.max_reply_depth", m.get("max_reply_depth"), 4096)
                     : LimitsConfig.DEFAULT_MAX_REPLY_DEPTH;
             long maxReplySize = m.containsKey("max_reply_size")
                     ? size("limits.max_reply_size", m.get("max_reply_size"), LimitsConfig.MAX_REPLY_SIZE_LIMIT)

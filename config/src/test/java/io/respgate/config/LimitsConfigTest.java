@@ -93,7 +93,7 @@ class LimitsConfigTest {
             "auth_timeout: 10|limits.auth_timeout|a plain number is ambiguous",
             "request_timeout: 8d|limits.request_timeout|must be a duration with a unit",
             "idle_timeout: 169h|limits.idle_timeout|must be between 0s and 168h",
-            "max_reply_depth: 0|limits.max_reply_depth|must be an integer between 1 and 65536",
+            "max_reply_depth: 0|limits.max_reply_depth|must be an integer between 1 and 4096",
             "max_reply_size: 2gb|limits.max_reply_size|must be between 1 byte and",
             "max_reply_size: 0|limits.max_reply_size|must be between 1 byte and",
             "max_reply_bulk_length: 1k|limits.max_reply_bulk_length|write kb, mb or gb",

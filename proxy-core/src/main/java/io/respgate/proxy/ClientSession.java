@@ -101,6 +101,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     /** Last read batch from Redis, or the last time Redis was not read because the client was full. */
     private long upstreamProgressAt;
 
+    /** The bytes this session last reported to {@link BufferedMemory}. */
+    private long accounted;
+
     private boolean clientUnflushed;
     /** A run of upstream bytes that go to the client as they are, written as one slice. */
     private ByteBuf passBuf;
@@ -209,6 +212,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         flushClient();
         readMoreIfAllowed();
+        account();
     }
 
     @Override
@@ -228,6 +232,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         if (timers != null) {
             timers.remove(this);
         }
+        settings.memory().add(-accounted);
+        accounted = 0;
         passBuf = null;
         orderer.releaseAll();
         if (auth != null) {
@@ -777,6 +783,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         lastActivity = now;
         flushClient();
         readMoreIfAllowed();
+        account();
     }
 
     void upstreamReady() {
@@ -884,6 +891,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         if (closeScheduled || auth == null) {
             return;
         }
+        account();
+        if (closeScheduled) {
+            return; // evicted
+        }
         ClientLimits limits = settings.limits();
         if (limits.authNanos() > 0 && auth.user() == null && !closing && now - signInClock > limits.authNanos()) {
             authTimedOut();
@@ -917,6 +928,81 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
                 && now - lastActivity > limits.idleNanos()) {
             idleTimedOut();
         }
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    /** Bytes waiting in {@code channel}'s outbound buffer. */
+    static long outboundBytes(Channel channel) {
+        io.netty.channel.ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    }
+
+    /** What this session last reported as held, for the choice of whom to evict. */
+    long bufferedBytes() {
+        return accounted;
+    }
+
+    /**
+     * Reports the bytes this connection holds now (its partial request, its partial reply, replies
+     * waiting for it, commands waiting for Redis) to {@link BufferedMemory}: one shared add when the
+     * amount changed, once per read batch and per tick. Over the limit, the largest holder goes.
+     */
+    private void account() {
+        if (closeScheduled) {
+            return;
+        }
+        long held = outboundBytes(ctx.channel());
+        if (decoder != null) {
+            held += decoder.pendingBytes();
+        }
+        if (upstream != null) {
+            held += upstream.bufferedBytes();
+        }
+        long delta = held - accounted;
+        if (delta != 0) {
+            accounted = held;
+            if (settings.memory().add(delta) && delta > 0) {
+                timers.evictLargest();
+            }
+        }
+    }
+
+    /** {@code limits.max_buffered_memory} is exceeded and this connection holds the most: closed at once. */
+    void evict(BufferedMemory memory) {
+        settings.metrics().refused(ProxyMetrics.Refusal.MEMORY);
+        long held = accounted;
+        report("memory", "held " + held + " bytes, the most of any connection, when the proxy's buffers ("
+                + memory.total() + " bytes) exceeded limits.max_buffered_memory (" + memory.limit() + " bytes)");
+        memory.add(-held);
+        accounted = 0;
+        closing = true;
+        closeScheduled = true;
+        passBuf = null;
+        orderer.releaseAll();
+        if (upstream != null) {
+            upstream.close();
+        }
+        ctx.close();
+    }
+
+    /**
+     * A reply from Redis beyond {@code limits.max_reply_depth}, {@code max_reply_bulk_length} or
+     * {@code max_reply_size}: every command still waiting gets the error in its place, then both
+     * connections close (the rest of the reply cannot be skipped safely).
+     */
+    void replyRefused(String why) {
+        if (closeScheduled) {
+            return;
+        }
+        settings.metrics().refused(ProxyMetrics.Refusal.REPLY_LIMIT);
+        log.warn("closing client {}: a reply from Redis was refused: {}", ctx.channel().remoteAddress(), why);
+        closing = true;
+        answerWaitingWith("ERR reply refused by RespGate: " + why + "; connection closed");
+        if (upstream != null) {
+            upstream.close();
+        }
+        closeAfterFlush();
     }
 
     /** {@code limits.auth_timeout}: an error (after the TLS handshake; before it, nothing), then the close. */

@@ -15,12 +15,16 @@ import java.util.Arrays;
  */
 final class LoopTimers implements Runnable {
     private final long tickNanos;
+    private final int index;
+    private final BufferedMemory memory;
     private ClientSession[] sessions = new ClientSession[64];
     private int size;
     private long now = System.nanoTime();
 
-    LoopTimers(long tickNanos) {
+    LoopTimers(long tickNanos, int index, BufferedMemory memory) {
         this.tickNanos = tickNanos;
+        this.index = index;
+        this.memory = memory;
     }
 
     /** The tick for the given timeouts in nanoseconds (0: off). */
@@ -88,6 +92,29 @@ final class LoopTimers implements Runnable {
             if (i < size) {
                 sessions[i].tick(t);
             }
+        }
+        if (memory.over()) {
+            evictLargest();
+        }
+    }
+
+    /**
+     * {@code limits.max_buffered_memory} is exceeded: closes this loop's largest holder if it is the
+     * largest of all loops (see {@link BufferedMemory}). Called by the tick, and at once by a session
+     * whose report took the total over the limit.
+     */
+    void evictLargest() {
+        ClientSession largest = null;
+        long bytes = 0;
+        for (int i = 0; i < size; i++) {
+            long held = sessions[i].bufferedBytes();
+            if (held > bytes) {
+                bytes = held;
+                largest = sessions[i];
+            }
+        }
+        if (memory.isLargest(index, bytes) && largest != null) {
+            largest.evict(memory);
         }
     }
 }

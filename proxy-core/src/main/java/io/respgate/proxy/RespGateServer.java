@@ -78,6 +78,7 @@ public final class RespGateServer implements AutoCloseable {
     private volatile UpstreamWatch upstreamWatch;
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final ConnectionLimiter limiter;
+    private final BufferedMemory memory;
     /** Log and audit lines for refused or limit-closed connections: at most 20 a second. */
     private final ReportBudget refusalReports = new ReportBudget(20, TimeUnit.SECONDS.toNanos(1));
     /** Refused connections waiting for the client to read the error ({@link RefusedConnection}). */
@@ -100,13 +101,20 @@ public final class RespGateServer implements AutoCloseable {
         LimitsConfig limits = config.limits();
         ClientLimits clientLimits = ClientLimits.of(limits, config.upstream(), new BlockingCommands(initialPolicy.table()));
         Map<EventExecutor, LoopTimers> timers = new IdentityHashMap<>();
+        int loops = 0;
+        for (EventExecutor ignored : ioGroup) {
+            loops++;
+        }
+        this.memory = new BufferedMemory(BufferedMemory.limitFor(limits.maxBufferedMemory()), loops);
+        int loopIndex = 0;
         for (EventExecutor loop : ioGroup) {
-            LoopTimers t = new LoopTimers(clientLimits.tickNanos());
+            LoopTimers t = new LoopTimers(clientLimits.tickNanos(), loopIndex++, memory);
             timers.put(loop, t);
             loop.scheduleAtFixedRate(t, t.tickNanos(), t.tickNanos(), TimeUnit.NANOSECONDS);
         }
         SessionSettings settings = sessionSettings(config, policy, transport, upstreamTls, metrics, audit,
-                upstreamChannels, clientLimits, Map.copyOf(timers), refusalReports);
+                upstreamChannels, clientLimits, Map.copyOf(timers), refusalReports, memory);
+        metrics.bufferedMemory(memory::total, memory.limit());
         metrics.upstreamBackoffWindow(settings.backoff()::windowSeconds);
         this.limiter = new ConnectionLimiter(limits.maxClients(), limits.maxConnectionsPerSource());
         RequestLimits requestLimits = new RequestLimits(limits.maxArguments(), limits.maxBulkLength(), limits.maxInlineLength());
@@ -400,7 +408,8 @@ public final class RespGateServer implements AutoCloseable {
     private static SessionSettings sessionSettings(RespGateConfig config, PolicyState policy, Transport transport,
                                                    UpstreamTls upstreamTls, ProxyMetrics metrics, AuditLog audit,
                                                    UpstreamChannels upstreamChannels, ClientLimits limits,
-                                                   Map<EventExecutor, LoopTimers> timers, ReportBudget reports) {
+                                                   Map<EventExecutor, LoopTimers> timers, ReportBudget reports,
+                                                   BufferedMemory memory) {
         UpstreamConfig upstream = config.upstream();
         // Tests and the demo give a policy in code; they get the default lockout settings.
         PolicyConfig lockout = config.policy().orElse(new PolicyConfig(java.nio.file.Path.of("policy.yaml")));
@@ -413,7 +422,7 @@ public final class RespGateServer implements AutoCloseable {
                 new UserConnections(), transport, upstreamTls,
                 config.listen().tls().map(ServerTlsConfig::requireMapped).orElse(false), metrics, audit,
                 new java.util.concurrent.atomic.AtomicLong(), new SeenSources(), upstreamChannels, limits, timers,
-                reports, new UpstreamBackoff());
+                reports, new UpstreamBackoff(), memory);
     }
 
     public InetSocketAddress boundAddress() {

@@ -38,6 +38,7 @@ import java.util.Map;
  * @param timers             the timer of each event loop, by loop
  * @param reports            how many refusals and limit closes are logged and audited (a flood in samples)
  * @param backoff            connects to Redis held back after a failure
+ * @param memory             bytes buffered for all clients, against {@code limits.max_buffered_memory}
  */
 record SessionSettings(String upstreamHost,
                        int upstreamPort,
@@ -58,7 +59,8 @@ record SessionSettings(String upstreamHost,
                        ClientLimits limits,
                        Map<EventExecutor, LoopTimers> timers,
                        ReportBudget reports,
-                       UpstreamBackoff backoff) {
+                       UpstreamBackoff backoff,
+                       BufferedMemory memory) {
     /** The timer of {@code loop}, one of the server's event loops. */
     LoopTimers timers(EventExecutor loop) {
         LoopTimers t = timers.get(loop);

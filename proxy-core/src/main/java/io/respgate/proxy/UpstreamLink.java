@@ -34,6 +34,7 @@ final class UpstreamLink {
     private final SessionSettings settings;
     /** This connect is the one let through at the end of a backoff window. */
     private boolean probe;
+    private UpstreamReplyHandler replies;
     private final ArrayDeque<ByteBuf> waiting = new ArrayDeque<>();
     private Channel channel;
     private State state = State.CONNECTING;
@@ -70,14 +71,15 @@ final class UpstreamLink {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024));
         UpstreamTls tls = settings.upstreamTls();
+        link.replies = new UpstreamReplyHandler(session, settings.limits());
         if (tls == null) {
-            bootstrap.handler(new UpstreamReplyHandler(session));
+            bootstrap.handler(link.replies);
         } else {
             bootstrap.handler(new ChannelInitializer<>() {
                 @Override
                 protected void initChannel(Channel ch) {
                     ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
-                    ch.pipeline().addLast("replies", new UpstreamReplyHandler(session));
+                    ch.pipeline().addLast("replies", link.replies);
                 }
             });
         }
@@ -232,6 +234,15 @@ final class UpstreamLink {
             unflushed = false;
             channel.flush();
         }
+    }
+
+    /** Bytes this link holds: a reply received in part, and commands not yet written to the socket. */
+    long bufferedBytes() {
+        long held = replies == null ? 0 : replies.pendingBytes();
+        if (channel != null) {
+            held += ClientSession.outboundBytes(channel);
+        }
+        return held;
     }
 
     /** Whether more commands may be sent now without buffering beyond the socket's watermark. */

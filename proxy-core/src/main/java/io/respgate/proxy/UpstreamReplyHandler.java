@@ -14,18 +14,29 @@ import io.respgate.proxy.metrics.LoopCounters;
  * until the rest arrives.
  */
 final class UpstreamReplyHandler extends ChannelInboundHandlerAdapter {
-    /** Deep enough for any reply Redis builds itself; Lua can nest replies, but not this deep. */
-    private static final int MAX_REPLY_DEPTH = 512;
-    private static final long MAX_REPLY_BULK = 1L << 30;
-
     private final ClientSession session;
     private final LoopCounters counters;
-    private final ReplyScanner scanner = new ReplyScanner(MAX_REPLY_DEPTH, MAX_REPLY_BULK);
+    /** {@code limits.max_reply_depth} and {@code max_reply_bulk_length}, checked as the reply is scanned. */
+    private final ReplyScanner scanner;
+    /** {@code limits.max_reply_size}: a reply is held whole before it is relayed, so it is bounded. */
+    private final long maxReplySize;
+    private final long maxReplyBulk;
+    private final int maxReplyDepth;
     private ByteBuf cumulation;
 
-    UpstreamReplyHandler(ClientSession session) {
+    UpstreamReplyHandler(ClientSession session, ClientLimits limits) {
         this.session = session;
         this.counters = session.counters();
+        this.scanner = new ReplyScanner(limits.maxReplyDepth(), limits.maxReplyBulk());
+        this.maxReplySize = limits.maxReplySize();
+        this.maxReplyBulk = limits.maxReplyBulk();
+        this.maxReplyDepth = limits.maxReplyDepth();
+    }
+
+    /** Bytes of a reply received in part, held until the rest arrives. */
+    int pendingBytes() {
+        ByteBuf c = cumulation;
+        return c == null ? 0 : c.readableBytes();
     }
 
     @Override
@@ -41,8 +52,12 @@ final class UpstreamReplyHandler extends ChannelInboundHandlerAdapter {
                 cumulation.skipBytes(length);
                 session.upstreamFrame(cumulation, index, length, type);
             }
+            if (cumulation.readableBytes() > maxReplySize) {
+                session.replyRefused("larger than limits.max_reply_size (" + maxReplySize + " bytes)");
+                ctx.close();
+            }
         } catch (ReplyProtocolException e) {
-            session.upstreamBroken("malformed reply from Redis: " + e.getMessage());
+            session.replyRefused(why(e.getMessage()));
             ctx.close();
         } finally {
             session.upstreamBatchEnd();
@@ -51,6 +66,20 @@ final class UpstreamReplyHandler extends ChannelInboundHandlerAdapter {
                 cumulation = null;
             }
         }
+    }
+
+    /**
+     * The scanner's complaint in the words of the limit that made it: it refuses a blob longer than
+     * {@code max_reply_bulk_length} as an invalid length, and Redis sends no malformed reply.
+     */
+    private String why(String scannerMessage) {
+        if (scannerMessage.contains("invalid blob length")) {
+            return "a bulk string longer than limits.max_reply_bulk_length (" + maxReplyBulk + " bytes)";
+        }
+        if (scannerMessage.contains("reply nested deeper")) {
+            return "nested deeper than limits.max_reply_depth (" + maxReplyDepth + ")";
+        }
+        return "malformed (" + scannerMessage + ")";
     }
 
     @Override

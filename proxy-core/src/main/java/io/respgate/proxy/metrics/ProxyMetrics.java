@@ -346,6 +346,16 @@ public final class ProxyMetrics {
                 .register(registry);
     }
 
+    /** {@code respgate_buffered_bytes} (what the sessions hold now) and {@code respgate_buffered_limit_bytes}. */
+    public void bufferedMemory(java.util.function.LongSupplier total, long limit) {
+        Gauge.builder("respgate.buffered", total::getAsLong).baseUnit("bytes")
+                .description("Bytes buffered for clients: partial requests and replies, replies waiting for slow"
+                        + " clients, commands waiting for Redis (as last reported by each connection)")
+                .register(registry);
+        Gauge.builder("respgate.buffered.limit", () -> limit).baseUnit("bytes")
+                .description("limits.max_buffered_memory in force").register(registry);
+    }
+
     public void upstreamOpened() {
         upstreamOpen.incrementAndGet();
     }
