@@ -72,10 +72,21 @@ public final class RespReplies {
 
     /**
      * {@code -text\r\n}; {@code text} starts with the error code, e.g. {@code ERR unknown command} or
-     * {@code NOAUTH Authentication required.}
+     * {@code NOAUTH Authentication required.} It holds one char per byte (ISO-8859-1): Redis's errors
+     * quote client bytes as they are ({@code unknown command '...'}, {@code expected '$', got 'x'}), and
+     * the texts that quote them ({@link ProtocolViolation}, the policy's denials) hold each byte as one
+     * char. CR and LF become spaces, as in Redis; a char above 0xFF, which no error text should hold,
+     * becomes {@code ?}.
      */
     public static ByteBuf error(ByteBufAllocator alloc, String text) {
-        return line(alloc, '-', text);
+        ByteBuf buf = alloc.buffer(text.length() + 3);
+        buf.writeByte('-');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            buf.writeByte(c == '\r' || c == '\n' ? ' ' : c <= 0xFF ? c : '?');
+        }
+        buf.writeBytes(CRLF);
+        return buf;
     }
 
     /** {@code :value\r\n}. */
