@@ -58,9 +58,9 @@ def stats(rows, field):
     return statistics.median(xs), min(xs), max(xs)
 
 
-def grouped(ax, cases, targets, value_of, ylabel, title, log=False, baseline=None, labels=True):
+def grouped(ax, cases, targets, value_of, ylabel, title, log=False, baseline=None, labels=True, missing=None):
     """Grouped bars: one group per case, one bar per target (value_of(case, target) -> (med, lo, hi) or
-    None; "n/a" is written where the target did not run the case)."""
+    None; missing[(case, target)] ("n/a", "skipped", "failed") is written where there is no value)."""
     n = len(targets)
     width = 0.8 / max(1, n)
     xs = range(len(cases))
@@ -70,7 +70,7 @@ def grouped(ax, cases, targets, value_of, ylabel, title, log=False, baseline=Non
             v = value_of(c, t)
             x = i - 0.4 + width * (j + 0.5)
             if v is None:
-                ax.text(x, 0.02, "n/a", rotation=90, ha="center", va="bottom", fontsize=6, color="#555555",
+                ax.text(x, 0.02, (missing or {}).get((c, t), "-"), rotation=90, ha="center", va="bottom", fontsize=6, color="#555555",
                         transform=ax.get_xaxis_transform())
                 continue
             m, lo, hi = v
@@ -108,11 +108,19 @@ def main(argv):
     ap.add_argument("--title", default="RespGate benchmark")
     a = ap.parse_args(argv)
 
-    rows = [r for r in load(a.csv) if r.get("ok") == "True"]
+    every = load(a.csv)
+    rows = [r for r in every if r.get("ok") == "True"]
     cases = []
-    for r in load(a.csv):
+    for r in every:
         if r["case"] not in cases:
             cases.append(r["case"])
+    # Why a (case, target) has no value: not supported (n/a), left out by quick mode, or failed.
+    missing = {}
+    for r in every:
+        if r.get("ok") != "True":
+            note = r.get("note", "")
+            missing[(r["case"], r["target"])] = ("n/a" if note.startswith("n/a") else
+                                                 "skipped" if note.startswith("skipped") else "failed")
     by = {}
     for r in rows:
         by.setdefault((r["case"], r["target"]), []).append(r)
@@ -140,18 +148,18 @@ def main(argv):
             grouped(ax, cases, [t for t in targets if t != "direct"],
                     lambda c, t: stats(by.get((c, t), []), "ratio_vs_direct"), "rps / direct rps",
                     "Plaintext: throughput ratio to direct Redis (same repetition; median, bar = min-max)",
-                    baseline=1.0)
+                    baseline=1.0, missing=missing)
         elif kind == "plain-p99":
             grouped(ax, cases, targets, lambda c, t: stats(by.get((c, t), []), "p99_latency_ms"), "p99 ms (log)",
-                    "Plaintext: p99 latency (median over repetitions)", log=True)
+                    "Plaintext: p99 latency (median over repetitions)", log=True, missing=missing)
         elif kind == "tls-ratio":
             grouped(ax, cases, [t for t in targets if t != "redis-tls"],
                     lambda c, t: stats(by.get((c, t), []), "ratio_vs_redis_tls"), "rps / redis-tls rps",
                     "TLS 1.3: throughput ratio to Redis's own TLS port (same repetition; median, bar = min-max)",
-                    baseline=1.0)
+                    baseline=1.0, missing=missing)
         elif kind == "tls-p99":
             grouped(ax, cases, targets, lambda c, t: stats(by.get((c, t), []), "p99_latency_ms"), "p99 ms (log)",
-                    "TLS 1.3: p99 latency (median over repetitions)", log=True)
+                    "TLS 1.3: p99 latency (median over repetitions)", log=True, missing=missing)
         else:
             names = [r["target"] for r in idle]
             conns = max(int(num(r.get("opened")) or 0) for r in idle)
