@@ -968,6 +968,19 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Closes the connection at once, after an unexpected failure in its timer. */
+    void abort() {
+        closing = true;
+        closeScheduled = true;
+        if (upstream != null) {
+            upstream.close();
+        }
+        ctx.close();
+        if (timers != null) {
+            timers.remove(this); // never checked again, even before it is inactive
+        }
+    }
+
     /** {@code limits.max_buffered_memory} is exceeded and this connection holds the most: closed at once. */
     void evict(BufferedMemory memory) {
         settings.metrics().refused(ProxyMetrics.Refusal.MEMORY);

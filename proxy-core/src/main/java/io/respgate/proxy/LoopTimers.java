@@ -90,11 +90,23 @@ final class LoopTimers implements Runnable {
         // which was visited already.
         for (int i = size - 1; i >= 0; i--) {
             if (i < size) {
-                sessions[i].tick(t);
+                ClientSession session = sessions[i];
+                try {
+                    session.tick(t);
+                } catch (RuntimeException e) {
+                    // A periodic task that throws is never run again: keep the timer alive for the
+                    // others, and end the connection that failed.
+                    ClientSession.log.error("timeout check failed; closing the connection", e);
+                    session.abort();
+                }
             }
         }
         if (memory.over()) {
-            evictLargest();
+            try {
+                evictLargest();
+            } catch (RuntimeException e) {
+                ClientSession.log.error("max_buffered_memory check failed", e);
+            }
         }
     }
 
