@@ -685,6 +685,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         orderer.removeHead();
         if (type != '-') {
             applyEffect(effect);
+        } else if (effect == ReplyEffect.SELECT) {
+            pendingSelects.poll(); // refused by Redis: the session stays in its database
         }
         drainReadyReplies();
     }

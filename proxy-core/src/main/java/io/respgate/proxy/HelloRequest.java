@@ -40,10 +40,26 @@ record HelloRequest(long version, int authIndex, String error) {
             } else if (frame.argEqualsIgnoreCase(j, SETNAME) && more >= 1) {
                 j++;
             } else {
-                return new HelloRequest(version, -1, "ERR Syntax error in HELLO option '" + frame.argToString(j) + "'");
+                return new HelloRequest(version, -1, "ERR Syntax error in HELLO option '" + quoted(frame, j) + "'");
             }
         }
         return new HelloRequest(version, authIndex, null);
+    }
+
+    /**
+     * Argument {@code i} as Redis quotes it with {@code %s}: its bytes up to the first NUL, one char
+     * per byte (the error is written back one byte per char), line breaks as spaces.
+     */
+    private static String quoted(CommandFrame frame, int i) {
+        StringBuilder b = new StringBuilder(frame.argLength(i));
+        for (int k = 0; k < frame.argLength(i); k++) {
+            byte c = frame.argByte(i, k);
+            if (c == 0) {
+                break;
+            }
+            b.append(c == '\r' || c == '\n' ? ' ' : (char) (c & 0xff));
+        }
+        return b.toString();
     }
 
     /** The same HELLO without its {@code AUTH user pass}, for Redis; the caller owns the buffer. */

@@ -124,7 +124,6 @@ public final class CommandFrame extends AbstractReferenceCounted {
         return RespIntegers.string2ll(bytes, index, index + argLength(i));
     }
 
-    /** Argument {@code i} decoded as UTF-8. For diagnostics and tests, never on the hot path. */
     /** A copy of argument {@code i}'s bytes (for the rare paths that need one: AUTH, audit). */
     public byte[] argBytes(int i) {
         byte[] copy = new byte[argLength(i)];
@@ -132,6 +131,7 @@ public final class CommandFrame extends AbstractReferenceCounted {
         return copy;
     }
 
+    /** Argument {@code i} decoded as UTF-8. For diagnostics and tests, never on the hot path. */
     public String argToString(int i) {
         return bytes.toString(argIndex(i), argLength(i), StandardCharsets.UTF_8);
     }
