@@ -104,7 +104,7 @@ class ProcessUnderLoadTest {
     }
 
     private static void signal(Process proxy, String signal) throws IOException, InterruptedException {
-        new ProcessBuilder("kill", "-" + signal, Long.toString(proxy.pid())).start().waitFor();
+        new ProcessBuilder("sh", "-c", "kill -" + signal + " " + proxy.pid()).start().waitFor(); // the shell's kill
     }
 
     private static void readLog(Process proxy, StringBuffer log, CountDownLatch listening) {
