@@ -1565,7 +1565,7 @@ def parse_args(argv):
         ap.error("--reps must be in 1..100")
     if a.requests < 100:
         ap.error("--requests must be >= 100")
-    a.warmup = a.warmup if a.warmup is not None else (a.requests // 2 if a.quick else a.requests)
+    a.warmup = a.warmup if a.warmup is not None else a.requests
     ts = [t.strip().lower() for t in a.targets.split(",") if t.strip()]
     bad = [t for t in ts if t not in ALL_TARGETS]
     if bad:
