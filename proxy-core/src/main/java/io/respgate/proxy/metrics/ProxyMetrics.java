@@ -13,8 +13,9 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocatorMetric;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetric;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.respgate.policy.command.CommandSpec;
 import io.respgate.policy.command.CommandTable;
 
@@ -165,11 +166,14 @@ public final class ProxyMetrics {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        PooledByteBufAllocatorMetric netty = PooledByteBufAllocator.DEFAULT.metric();
-        Gauge.builder("respgate.netty.memory.used", netty, PooledByteBufAllocatorMetric::usedDirectMemory)
-                .tag("area", "direct").baseUnit("bytes").description("Netty pooled memory in use").register(registry);
-        Gauge.builder("respgate.netty.memory.used", netty, PooledByteBufAllocatorMetric::usedHeapMemory)
-                .tag("area", "heap").baseUnit("bytes").description("Netty pooled memory in use").register(registry);
+        // The allocator the channels use (Netty 4.2: the adaptive one, not PooledByteBufAllocator.DEFAULT).
+        if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider) {
+            ByteBufAllocatorMetric netty = provider.metric();
+            Gauge.builder("respgate.netty.memory.used", netty, ByteBufAllocatorMetric::usedDirectMemory)
+                    .tag("area", "direct").baseUnit("bytes").description("Netty buffer memory in use").register(registry);
+            Gauge.builder("respgate.netty.memory.used", netty, ByteBufAllocatorMetric::usedHeapMemory)
+                    .tag("area", "heap").baseUnit("bytes").description("Netty buffer memory in use").register(registry);
+        }
     }
 
     /** Fixed buckets, few enough that recording a sample is a short search. */

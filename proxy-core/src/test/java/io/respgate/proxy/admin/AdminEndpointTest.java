@@ -123,7 +123,8 @@ class AdminEndpointTest {
                     "respgate_command_upstream_duration_seconds_sum"), "the upstream part is part of the round trip");
             assertTrue(m.contains("respgate_command_duration_seconds_bucket{le="), "a histogram");
             assertTrue(m.contains("jvm_memory_used_bytes"), "JVM memory");
-            assertTrue(m.contains("respgate_netty_memory_used_bytes{area=\"direct\"}"), "Netty memory");
+            assertTrue(value(m, "respgate_netty_memory_used_bytes{area=\"direct\"}") > 0,
+                    "the memory of the allocator the channels use, with a connection open");
             assertFalse(m.contains(APP_PASS) || m.contains("wrong\""), "no secret in metrics");
         }
     }
