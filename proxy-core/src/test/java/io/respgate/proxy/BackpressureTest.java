@@ -44,7 +44,10 @@ class BackpressureTest {
 
             long settled = waitUntilStable(direct);
             System.out.println("backpressure: Redis ran " + settled + " INCRs before the proxy paused the client");
-            assertTrue(settled < PAIRS / 4,
+            // Without back-pressure Redis runs all 5,000. With it, what runs is one read batch of the
+            // client (64 KiB, about 1,400 pairs: limits are checked between batches) plus the replies
+            // the kernel's socket buffers absorb (a few MB of 16 KiB replies), which varies with load.
+            assertTrue(settled < PAIRS / 2,
                     "Redis ran " + settled + " of " + PAIRS + " commands although the client read nothing");
 
             for (int i = 1; i <= PAIRS; i++) {
