@@ -79,6 +79,8 @@ class DifferentialFuzzTest {
     /** The longest a case waits for outputs to settle before judging them. */
     private static final long SETTLE_MILLIS = 4_000;
     private static final long VALID_MILLIS = 30_000;
+    /** A peer that takes no input for this long is stalled (each side's output is read all the while). */
+    private static final long WRITE_SECONDS = 30;
     private static final String[] REDIS_ARGS = {"--enable-debug-command", "yes"};
     private static final CommandTable TABLE = CommandTable.redis70();
     /**
@@ -123,6 +125,13 @@ class DifferentialFuzzTest {
          * {@link KnownBugsTest}). Such reply pairs are skipped; everything else must match.
          */
         KNOWN_BUG_ANSWERED_WHILE_SUBSCRIBED,
+        /**
+         * A known RespGate bug, reported, not fixed here: an EXEC RespGate refuses itself (wrong arity) is
+         * answered with the plain error, where Redis answers {@code -EXECABORT Transaction discarded because
+         * of: ...} and ends the transaction; behind RespGate it stays open (see {@link KnownBugsTest}).
+         * Compared up to that reply.
+         */
+        KNOWN_BUG_EXEC_REFUSAL,
         MISMATCH
     }
 
@@ -216,7 +225,7 @@ class DifferentialFuzzTest {
         long chunkSeed = r.nextLong();
         if (pick < 55) {
             int maxValue = r.nextInt(40) == 0 ? 3 << 20 : r.nextInt(12) == 0 ? 256 * 1024 : 2048;
-            int size = r.nextInt(12) == 0 ? 200 + r.nextInt(1800) : 1 + r.nextInt(40);
+            int size = r.nextInt(12) == 0 && maxValue <= 2048 ? 200 + r.nextInt(1800) : 1 + r.nextInt(40);
             CommandGenerator.Stream s = new CommandGenerator(r, maxValue, false, index).stream(size);
             // One time in four the connection speaks RESP3 first (its HELLO reply is compared without the id).
             boolean resp3 = r.nextInt(4) == 0;
@@ -227,7 +236,7 @@ class DifferentialFuzzTest {
             }
             // Closing the write side only after small streams: Redis drops the replies it has not written
             // yet when it reads the client's EOF, so after a large output both sides end wherever they were.
-            if (r.nextInt(8) == 0 && maxValue <= 2048 && size <= 40) {
+            if (r.nextInt(8) == 0 && maxValue <= 2048 && size <= 40 && !blocks(s.bytes())) {
                 return new Case(index, Kind.VALID_HALF_CLOSE, body, chunkSeed, true, null, resp3);
             }
             String marker = "fuzz-end-" + index;
@@ -238,17 +247,27 @@ class DifferentialFuzzTest {
         byte[] valid = new CommandGenerator(r, 4096, true, index).stream(1 + r.nextInt(30)).bytes();
         if (pick < 85) {
             byte[] mutated = RespMutations.apply(valid, RespMutations.random(r, 4));
-            return new Case(index, Kind.MUTATED, mutated, chunkSeed, r.nextInt(4) == 0, null, false);
+            return new Case(index, Kind.MUTATED, mutated, chunkSeed, r.nextInt(4) == 0 && !blocks(valid), null, false);
         }
         if (pick < 93) {
             byte[] cut = Arrays.copyOf(valid, r.nextInt(valid.length + 1));
-            boolean close = r.nextBoolean();
+            boolean close = r.nextBoolean() && !blocks(valid);
             return new Case(index, close ? Kind.TRUNCATED_CLOSED : Kind.TRUNCATED_OPEN, cut, chunkSeed, close, null,
                     false);
         }
         byte[] garbage = RespMutations.garbage(r, 400);
         byte[] input = r.nextBoolean() ? concat(Arrays.copyOf(valid, Math.min(valid.length, 200)), garbage) : garbage;
-        return new Case(index, Kind.GARBAGE, input, chunkSeed, r.nextInt(4) == 0, null, false);
+        return new Case(index, Kind.GARBAGE, input, chunkSeed, r.nextInt(4) == 0 && !blocks(valid), null, false);
+    }
+
+    private static final Pattern BLOCKING = Pattern.compile("BLPOP|BRPOP|BLMOVE|BZPOPMIN", Pattern.CASE_INSENSITIVE);
+
+    /**
+     * Whether the stream holds a blocking command: such a stream is not followed by closing the write side,
+     * because whether Redis answers it then depends on whether it reads the EOF before the timeout ends.
+     */
+    private static boolean blocks(byte[] stream) {
+        return BLOCKING.matcher(new String(stream, java.nio.charset.StandardCharsets.ISO_8859_1)).find();
     }
 
     /** The case with other bytes, judged as invalid input (a shrunk stream is no longer well formed). */
@@ -270,9 +289,28 @@ class DifferentialFuzzTest {
             List<int[]> chunks = chunks(c.input().length, new Random(c.chunkSeed()));
             var writeDirect = threads.submit(() -> direct.write(c.input(), chunks, c.halfClose()));
             var writeProxied = threads.submit(() -> proxied.write(c.input(), chunks, c.halfClose()));
-            writeDirect.get(60, TimeUnit.SECONDS);
-            writeProxied.get(60, TimeUnit.SECONDS);
-            result = settle(c, direct, proxied);
+            String stalled = null;
+            for (var w : List.of(writeDirect, writeProxied)) {
+                try {
+                    w.get(WRITE_SECONDS, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    stalled = (w == writeDirect ? "Redis" : "RespGate") + " stopped reading the input for "
+                            + WRITE_SECONDS + " s";
+                    break;
+                }
+            }
+            if (stalled != null) {
+                // Closing the peers (leaving this block) ends the blocked write.
+                Peer.Snapshot d = direct.snapshot();
+                Peer.Snapshot p = proxied.snapshot();
+                result = new Result(Outcome.MISMATCH, d.bytes(), d.closed(), p.bytes(), p.closed(), 0, stalled,
+                        "stalled");
+            } else {
+                result = settle(c, direct, proxied);
+            }
+        }
+        if (result.signature().equals("stalled")) {
+            return result;
         }
         if (result.outcome() == Outcome.IDENTICAL || result.outcome() == Outcome.IDENTICAL_BUT_UNORDERED_RUNS) {
             String a = digest(s.directControl());
@@ -445,6 +483,10 @@ class DifferentialFuzzTest {
                 // Redis queued it: the connection is in MULTI, where RespGate refuses this command by design.
                 return result(Outcome.REFUSED_IN_MULTI, d, p, first, "");
             }
+            if (first < common && !KNOWN_BUGS && Replies.text(dr.get(first)).equals(
+                    "-EXECABORT Transaction discarded because of: " + reply.substring("-ERR ".length()))) {
+                return result(Outcome.KNOWN_BUG_EXEC_REFUSAL, d, p, first, "");
+            }
             if (first < common && namesARealCommand(reply)) {
                 return result(Outcome.REDIS_NUL_NAME, d, p, first, "");
             }
@@ -567,6 +609,9 @@ class DifferentialFuzzTest {
             case 8 -> n <= 512 ? 1 : 1 + r.nextInt(8);
             default -> 1 + r.nextInt(64);
         };
+        if (n > 256 * 1024) {
+            max = Math.max(max, 16 * 1024); // a large input in tiny writes would take minutes
+        }
         boolean pause = style == 9;
         for (int at = 0; at < n; ) {
             int len = Math.min(n - at, 1 + r.nextInt(max));
