@@ -152,7 +152,7 @@ class RequestDecoderPropertyTest {
      * Every edge-case number ({@link RespMutations#NUMBERS}) in place of one {@code *} count or {@code $}
      * length of a well-formed stream, authenticated or not.
      */
-    @Property(tries = 25, shrinking = ShrinkingMode.BOUNDED)
+    @Property(tries = 15, shrinking = ShrinkingMode.BOUNDED)
     void everyEdgeCaseCountInAHeaderIsDecodedTheSameAtEverySplit(@ForAll("smallStreams") List<Req> reqs,
             @ForAll @IntRange(min = 0, max = 1000) int which, @ForAll boolean authenticated, @ForAll long splitSeed) {
         String input = latin1(concat(reqs));
@@ -180,7 +180,7 @@ class RequestDecoderPropertyTest {
      * Header lines around the fixed 64 KiB bound ({@code *}, {@code $} and inline lines): decided by the
      * position of the line end, so the same at every split.
      */
-    @Property(tries = 6, shrinking = ShrinkingMode.OFF)
+    @Property(tries = 4, shrinking = ShrinkingMode.OFF)
     void headerLinesAroundTheLengthBoundAreDecidedTheSameAtEverySplit(
             @ForAll @IntRange(min = 0, max = 2) int kind,
             @ForAll @IntRange(min = -3, max = 3) int offset,
