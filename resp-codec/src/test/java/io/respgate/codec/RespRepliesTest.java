@@ -95,7 +95,12 @@ class RespRepliesTest {
     void encodedRepliesAreWholeFramesForTheScanner() {
         ReplyScanner scanner = new ReplyScanner(4, 1 << 20);
         ByteBuf map = RespReplies.mapHeader(ALLOC, RESP3, 1);
-        map.writeBytes(RespReplies.bulk(ALLOC, "k").asReadOnly()).writeBytes(RespReplies.nullBulk(RESP3));
+        ByteBuf key = RespReplies.bulk(ALLOC, "k");
+        try {
+            map.writeBytes(key, key.readerIndex(), key.readableBytes()).writeBytes(RespReplies.nullBulk(RESP3));
+        } finally {
+            key.release();
+        }
         try {
             assertEquals(map.readableBytes(), scanner.nextFrame(map));
             assertEquals('%', scanner.lastFrameType());
