@@ -2,18 +2,15 @@ package io.respgate.proxy.cli;
 
 import io.respgate.codec.testing.RedisProcess;
 import io.respgate.proxy.testing.RawConnection;
+import io.respgate.proxy.testing.RespGateProcess;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,27 +38,16 @@ class RunProcessTest {
             Path config = dir.resolve("respgate.yaml");
             Files.writeString(config, "listen: {address: 127.0.0.1, port: " + port + "}\n"
                     + "upstream: {address: 127.0.0.1:" + redis.port() + "}\npolicy: {file: policy.yaml}\n");
-            Process proxy = new ProcessBuilder(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"),
-                    RespGateCli.class.getName(), "run", "--config", config.toString()))
-                    .redirectErrorStream(true)
-                    .start();
+            RespGateProcess proxy = RespGateProcess.start(config);
             try {
-                BufferedReader log = new BufferedReader(new InputStreamReader(proxy.getInputStream(), StandardCharsets.UTF_8));
-                StringBuilder seen = new StringBuilder();
-                String line;
-                while ((line = log.readLine()) != null && !line.contains("RespGate listening")) {
-                    seen.append(line).append('\n');
-                }
-                assertTrue(line != null, "the proxy never said it was listening:\n" + seen);
+                assertTrue(proxy.awaitListening(30), "the proxy never said it was listening:\n" + proxy.log());
                 try (RawConnection client = new RawConnection(port)) {
                     assertEquals("+OK\r\n", client.call("SET", "k", "v"));
                     assertEquals("$1\r\nv\r\n", client.call("GET", "k"));
 
                     // Deny GET for everyone, then SIGHUP: the open connection is judged by the new rules.
                     Files.writeString(policy, "users:\n  default:\n    acl: \"on nopass ~* &* +@all -get\"\n");
-                    new ProcessBuilder("sh", "-c", "kill -HUP " + proxy.pid()).start().waitFor(); // the shell's kill: no binary needed
+                    proxy.signal("HUP");
                     String reply = "";
                     for (int i = 0; i < 50 && !reply.startsWith("-NOPERM"); i++) {
                         reply = client.call("GET", "k");
@@ -73,13 +59,13 @@ class RunProcessTest {
 
                     client.command("BLPOP", "q", "1");
                     Thread.sleep(200);
-                    proxy.destroy(); // SIGTERM
+                    proxy.signal("TERM");
                     assertEquals("*-1\r\n", client.readReply(), "the blocked command still got its reply");
                 }
-                assertTrue(proxy.waitFor(30, TimeUnit.SECONDS), "the proxy exited after SIGTERM");
-                assertEquals(0, proxy.exitValue());
+                assertTrue(proxy.process().waitFor(30, TimeUnit.SECONDS), "the proxy exited after SIGTERM");
+                assertEquals(0, proxy.process().exitValue());
             } finally {
-                proxy.destroyForcibly();
+                proxy.close();
             }
         }
     }

@@ -1,24 +1,18 @@
 package io.respgate.proxy.faults;
 
 import io.respgate.codec.testing.RedisProcess;
-import io.respgate.proxy.cli.RespGateCli;
 import io.respgate.proxy.testing.RawConnection;
+import io.respgate.proxy.testing.RespGateProcess;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,19 +44,9 @@ class ProcessUnderLoadTest {
             Path config = dir.resolve("respgate.yaml");
             Files.writeString(config, "listen: {address: 127.0.0.1, port: " + port + "}\n"
                     + "upstream: {address: 127.0.0.1:" + redis.port() + "}\npolicy: {file: policy.yaml}\n");
-            Process proxy = new ProcessBuilder(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"),
-                    RespGateCli.class.getName(), "run", "--config", config.toString()))
-                    .redirectErrorStream(true)
-                    .start();
-            StringBuffer log = new StringBuffer();
-            CountDownLatch listening = new CountDownLatch(1);
-            Thread reader = new Thread(() -> readLog(proxy, log, listening), "proxy-log");
-            reader.setDaemon(true);
-            reader.start();
+            RespGateProcess proxy = RespGateProcess.start(config);
             try {
-                assertTrue(listening.await(30, TimeUnit.SECONDS), "the proxy never said it was listening:\n" + log);
+                assertTrue(proxy.awaitListening(30), "the proxy never said it was listening:\n" + proxy.log());
                 EchoLoad load = new EchoLoad(port, 4, 16).start();
                 try {
                     Thread.sleep(500);
@@ -71,7 +55,7 @@ class ProcessUnderLoadTest {
                     for (int round = 0; round < 2; round++) {
                         for (String text : broken) {
                             Files.writeString(policy, text);
-                            signal(proxy, "HUP");
+                            proxy.signal("HUP");
                             Thread.sleep(300);
                         }
                     }
@@ -83,11 +67,11 @@ class ProcessUnderLoadTest {
                     long closesBefore = load.closes.get();
                     assertEquals(0, closesBefore, "no connection was dropped by the broken reloads: " + load.summary());
                     assertEquals(0, load.errors.get(), "no command failed during the broken reloads: " + load.summary());
-                    assertTrue(log.toString().contains("policy reload failed"), "each broken file is reported:\n" + log);
+                    assertTrue(proxy.log().contains("policy reload failed"), "each broken file is reported:\n" + proxy.log());
 
-                    signal(proxy, "TERM");
-                    assertTrue(proxy.waitFor(30, TimeUnit.SECONDS), "the proxy exited after SIGTERM");
-                    assertEquals(0, proxy.exitValue(), "exit status after SIGTERM:\n" + log);
+                    proxy.signal("TERM");
+                    assertTrue(proxy.process().waitFor(30, TimeUnit.SECONDS), "the proxy exited after SIGTERM");
+                    assertEquals(0, proxy.process().exitValue(), "exit status after SIGTERM:\n" + proxy.log());
                 } finally {
                     load.close();
                 }
@@ -98,26 +82,8 @@ class ProcessUnderLoadTest {
                 assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close(),
                         "nothing listens after the exit");
             } finally {
-                proxy.destroyForcibly();
+                proxy.close();
             }
-        }
-    }
-
-    private static void signal(Process proxy, String signal) throws IOException, InterruptedException {
-        new ProcessBuilder("sh", "-c", "kill -" + signal + " " + proxy.pid()).start().waitFor(); // the shell's kill
-    }
-
-    private static void readLog(Process proxy, StringBuffer log, CountDownLatch listening) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(proxy.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                log.append(line).append('\n');
-                if (line.contains("RespGate listening")) {
-                    listening.countDown();
-                }
-            }
-        } catch (IOException ignored) {
-            // the process is gone
         }
     }
 }

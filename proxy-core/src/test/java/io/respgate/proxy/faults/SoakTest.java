@@ -2,16 +2,14 @@ package io.respgate.proxy.faults;
 
 import io.respgate.codec.testing.RedisProcess;
 import io.respgate.policy.PasswordHashing;
-import io.respgate.proxy.cli.RespGateCli;
 import io.respgate.proxy.testing.RawConnection;
+import io.respgate.proxy.testing.RespGateProcess;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -26,7 +24,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -82,21 +79,11 @@ class SoakTest {
         Files.writeString(config, "listen: {address: 127.0.0.1, port: " + proxyPort + "}\n"
                 + "upstream: {address: 127.0.0.1:" + redisPort + "}\npolicy: {file: policy.yaml}\n"
                 + "admin: {address: 127.0.0.1, port: " + adminPort + "}\n");
-        Process proxy = new ProcessBuilder(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-Dio.netty.leakDetection.level=" + System.getProperty("respgate.soak.leak", "paranoid"),
-                "-cp", System.getProperty("java.class.path"),
-                RespGateCli.class.getName(), "run", "--config", config.toString()))
-                .redirectErrorStream(true)
-                .start();
-        StringBuffer log = new StringBuffer();
-        CountDownLatch listening = new CountDownLatch(1);
-        Thread reader = new Thread(() -> readLog(proxy, log, listening), "proxy-log");
-        reader.setDaemon(true);
-        reader.start();
+        RespGateProcess proxy = RespGateProcess.start(config, "-Xmx256m",
+                "-Dio.netty.leakDetection.level=" + System.getProperty("respgate.soak.leak", "paranoid"));
         List<Thread> workers = new ArrayList<>();
         try {
-            assertTrue(listening.await(30, TimeUnit.SECONDS), "the proxy never said it was listening:\n" + log);
+            assertTrue(proxy.awaitListening(30), "the proxy never said it was listening:\n" + proxy.log());
             Snapshot start = Snapshot.take(proxy.pid(), adminPort);
             deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
             for (int i = 0; i < 3; i++) {
@@ -123,7 +110,7 @@ class SoakTest {
                         tally.count("fault: redis killed and restarted");
                     } else {
                         Files.writeString(policy, POLICY + "# reload " + faults + "\n");
-                        new ProcessBuilder("sh", "-c", "kill -HUP " + proxy.pid()).start().waitFor(); // the shell's kill: no binary needed
+                        proxy.signal("HUP");
                         tally.count("fault: policy reloaded");
                     }
                     faults++;
@@ -135,6 +122,7 @@ class SoakTest {
             }
             Thread.sleep(1000); // let the proxy see the last closes
             Snapshot end = Snapshot.take(proxy.pid(), adminPort);
+            String log = proxy.log();
             long leaks = Pattern.compile("LEAK:").matcher(log).results().count();
             String report = "soak " + SECONDS + " s: " + tally.report() + "\n  proxy at start: " + start
                     + "\n  proxy at end:   " + end + "\n  Netty leak reports: " + leaks;
@@ -150,13 +138,13 @@ class SoakTest {
                 throw new AssertionError("sockets back to where they started: " + report + "\n" + sockets(proxy.pid()));
             }
             assertTrue(end.heapBytes <= start.heapBytes + 48L * 1024 * 1024, "heap after GC stays flat: " + report);
-            assertTrue(!log.toString().contains(PASSWORD), "the password never reaches the log");
+            assertTrue(!log.contains(PASSWORD), "the password never reaches the log");
         } finally {
             deadline = 0;
             for (Thread t : workers) {
                 t.join(30_000);
             }
-            proxy.destroyForcibly();
+            proxy.close();
             redises.forEach(RedisProcess::close);
         }
     }
@@ -526,20 +514,6 @@ class SoakTest {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void readLog(Process proxy, StringBuffer log, CountDownLatch listening) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(proxy.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                log.append(line).append('\n');
-                if (line.contains("RespGate listening")) {
-                    listening.countDown();
-                }
-            }
-        } catch (IOException ignored) {
-            // the process is gone
         }
     }
 }
