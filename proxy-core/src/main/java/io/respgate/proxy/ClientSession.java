@@ -56,6 +56,12 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private static final byte[] SKIP = "SKIP".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PING_COMMAND = "*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DISCARD_COMMAND = "*1\r\n$7\r\nDISCARD\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] UNWATCH_COMMAND = "*1\r\n$7\r\nUNWATCH\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final String EXEC_REFUSED = "EXECABORT Transaction discarded because of: ";
+    private static final String SUBSCRIBED_ONLY = "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are"
+            + " allowed in this context";
+    /** In {@link #held}: the client half-closed after the commands before it. */
+    private static final Object INPUT_SHUTDOWN = new Object();
 
     private final SessionSettings settings;
     private final ReplyOrderer orderer;
@@ -63,6 +69,11 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     /** This connection's event loop's counters; set once the channel is registered. */
     private LoopCounters counters;
     private final Subscriptions subscriptions = new Subscriptions();
+    /**
+     * Commands (and what else the client sent after them) held until Redis confirms the mode a
+     * command before them changes: see {@link #waitsForMode}. Reading stops meanwhile.
+     */
+    private final java.util.ArrayDeque<Object> held = new java.util.ArrayDeque<>(0);
     private ChannelHandlerContext ctx;
     private UpstreamLink upstream;
     private SessionAuth auth;
@@ -73,6 +84,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private int commandId = -1;
     /** The database Redis confirmed for this connection, for users limited to some databases. */
     private long database;
+    /** {@link #database} after a SELECT Redis did not answer, for a user limited to some databases. */
+    private static final long UNCONFIRMED_DATABASE = Long.MIN_VALUE + 1;
     /** Databases asked for by SELECTs still waiting for Redis's answer, in order. */
     private final java.util.ArrayDeque<Long> pendingSelects = new java.util.ArrayDeque<>(2);
     private boolean inMulti;
@@ -185,17 +198,90 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof CommandFrame frame) {
+            if (!held.isEmpty()) {
+                held.add(frame); // behind a held command: ownership passes to the queue
+                return;
+            }
+            CommandKind kind = CommandKind.of(frame);
+            if (!closing && waitsForMode(kind, frame)) {
+                held.add(frame);
+                readMoreIfAllowed();
+                return;
+            }
             try {
                 if (!closing) {
-                    command(frame);
+                    command(frame, kind);
                 }
             } finally {
                 frame.release();
             }
         } else if (msg instanceof ProtocolViolation violation) {
-            protocolViolation(violation);
+            if (!held.isEmpty()) {
+                held.add(violation);
+            } else {
+                protocolViolation(violation);
+            }
         } else {
             ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /**
+     * Whether the command must wait before it is handled: in RESP2 with a subscription Redis
+     * refuses MULTI, CLIENT REPLY, AUTH and HELLO, which the proxy otherwise tracks or answers
+     * itself, so while a command that may change that mode is still in flight, it cannot tell
+     * what Redis will do. Rare (a client does not usually pipeline these behind a SUBSCRIBE or
+     * HELLO), and it costs one round trip.
+     */
+    private boolean waitsForMode(CommandKind kind, CommandFrame frame) {
+        if (!orderer.modeChangesPending()) {
+            return false;
+        }
+        return switch (kind) {
+            case MULTI, AUTH, HELLO -> true;
+            case CLIENT -> frame.argCount() == 3 && frame.argEqualsIgnoreCase(1, REPLY);
+            default -> false;
+        };
+    }
+
+    /** Takes the held commands whose turn came, in order; stops at one that must wait again. */
+    private void resumeHeld() {
+        boolean ran = false;
+        while (!held.isEmpty()) {
+            Object next = held.peek();
+            if (next instanceof CommandFrame frame) {
+                CommandKind kind = CommandKind.of(frame);
+                if (!closing && waitsForMode(kind, frame)) {
+                    break;
+                }
+                held.poll();
+                try {
+                    if (!closing) {
+                        command(frame, kind);
+                        ran = true;
+                    }
+                } finally {
+                    frame.release();
+                }
+            } else {
+                held.poll();
+                if (next instanceof ProtocolViolation violation) {
+                    protocolViolation(violation);
+                } else if (next == INPUT_SHUTDOWN) {
+                    inputShutdown();
+                }
+            }
+        }
+        if (ran && upstream != null) {
+            upstream.flush();
+            latency.flushed();
+        }
+    }
+
+    private void releaseHeld() {
+        Object next;
+        while ((next = held.poll()) != null) {
+            ReferenceCountUtil.release(next);
         }
     }
 
@@ -236,6 +322,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         accounted = 0;
         passBuf = null;
         orderer.releaseAll();
+        releaseHeld();
         if (auth != null) {
             auth.signOut();
         }
@@ -257,16 +344,26 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             draining = true;
             closeIfDone();
         } else if (evt instanceof ChannelInputShutdownEvent) {
-            // The client sent everything it will send (a half close, as `nc -N` does). Redis is
-            // told the same way, so what happens next is what Redis does for a direct client.
-            closing = true;
-            if (upstream != null) {
-                upstream.finishSending();
+            if (held.isEmpty()) {
+                inputShutdown();
+            } else {
+                held.add(INPUT_SHUTDOWN);
             }
-            closeIfDone();
         } else {
             ctx.fireUserEventTriggered(evt);
         }
+    }
+
+    /**
+     * The client sent everything it will send (a half close, as `nc -N` does). Redis is told the
+     * same way, so what happens next is what Redis does for a direct client.
+     */
+    private void inputShutdown() {
+        closing = true;
+        if (upstream != null) {
+            upstream.finishSending();
+        }
+        closeIfDone();
     }
 
     @Override
@@ -275,9 +372,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    private void command(CommandFrame frame) {
+    private void command(CommandFrame frame, CommandKind kind) {
         commandId = -1;
-        CommandKind kind = CommandKind.of(frame);
         if (kind == CommandKind.QUIT) {
             // Redis executes nothing pipelined after QUIT; neither does the proxy forward it.
             answer(RespReplies.ok());
@@ -298,7 +394,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             if (kind == CommandKind.RESET) {
                 answer(RespReplies.simpleString(ctx.alloc(), "RESET"));
             } else {
-                answerError(NOAUTH);
+                refuse(kind, NOAUTH);
             }
             return;
         }
@@ -323,7 +419,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
                 if (settings.audit().enabled()) {
                     settings.audit().denied(auth.connection(), auth.user().name(), frame, spec, decision.ruleId());
                 }
-                answerError(decision.error());
+                refuse(kind, decision.error());
                 return;
             }
         }
@@ -332,14 +428,18 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             settings.audit().allowedSensitive(auth.connection(), auth.user().name(), frame, spec);
         }
         if (!auth.user().allowsDatabase(database) && kind != CommandKind.SELECT && kind != CommandKind.RESET
-                && kind != CommandKind.PING) {
+                && kind != CommandKind.PING && kind != CommandKind.CLIENT) {
             // A connection starts in db 0; a user limited to other databases must SELECT one first.
-            answerError("NOPERM this user may not use database " + database + "; SELECT an allowed database first");
+            // CLIENT is about the connection, not a database (and CLIENT REPLY ON must stay possible).
+            refuse(kind, database == UNCONFIRMED_DATABASE
+                    ? "NOPERM RespGate cannot tell which database a SELECT sent with CLIENT REPLY off or SKIP"
+                            + " chose; SELECT an allowed database first"
+                    : "NOPERM this user may not use database " + database + "; SELECT an allowed database first");
             return;
         }
         switch (kind) {
             case MULTI -> {
-                if (!inMulti) {
+                if (!inMulti && !subscribedResp2()) { // Redis refuses MULTI while subscribed
                     inMulti = true;
                     multiHasLocalError = false;
                 }
@@ -355,7 +455,18 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             case CLIENT -> client(frame);
             case SELECT -> {
                 if (!refusedInMulti(frame)) {
-                    pendingSelects.add(frame.argCount() == 2 ? frame.argAsLong(1) : Long.MIN_VALUE);
+                    long target = frame.argCount() == 2 ? frame.argAsLong(1) : Long.MIN_VALUE;
+                    if (repliesOff || skipNextReply) {
+                        // No reply will say whether Redis accepted it: an index that cannot be one
+                        // changes nothing; for a user limited to some databases, any other leaves the
+                        // database unknown (one past Redis's `databases` is refused too).
+                        if (target < 0 || target > Integer.MAX_VALUE) {
+                            target = Long.MIN_VALUE;
+                        } else if (!auth.user().databases().isEmpty()) {
+                            target = UNCONFIRMED_DATABASE;
+                        }
+                    }
+                    pendingSelects.add(target);
                     forward(frame, ReplyEffect.SELECT, 1);
                 }
             }
@@ -387,17 +498,48 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private void exec(CommandFrame frame) {
         if (inMulti && multiHasLocalError) {
             // Redis aborts a transaction in which a command was refused while queueing; the proxy
-            // refused one itself, so Redis does not know: discard upstream, answer as Redis would.
-            inMulti = false;
-            multiHasLocalError = false;
-            UpstreamLink link = upstream();
-            orderer.addInternal(ReplyEffect.SWALLOW);
-            link.write(ctx.alloc().buffer(DISCARD_COMMAND.length).writeBytes(DISCARD_COMMAND));
-            answerError(EXECABORT);
+            // refused one itself, so Redis does not know.
+            abortTransaction(EXECABORT);
             return;
         }
         inMulti = false;
         forward(frame, ReplyEffect.NONE, 1);
+    }
+
+    /** A command refused here, answered as Redis answers a refusal of it. */
+    private void refuse(CommandKind kind, String error) {
+        if (kind == CommandKind.EXEC) {
+            // Redis turns any refusal of EXEC itself (arity, NOAUTH, NOPERM, ...) into EXECABORT.
+            abortTransaction(EXEC_REFUSED + (error.startsWith("ERR ") ? error.substring(4) : error));
+        } else {
+            answerError(error);
+        }
+    }
+
+    /**
+     * EXEC is refused here: like Redis, the transaction ends and the keys watched are forgotten,
+     * by a DISCARD (or, outside MULTI, an UNWATCH) whose reply the client never sees.
+     */
+    private void abortTransaction(String error) {
+        boolean transaction = inMulti;
+        inMulti = false;
+        multiHasLocalError = false;
+        if (transaction || (upstream != null && !upstream.isClosed() && auth.user() != null)) {
+            byte[] command = transaction ? DISCARD_COMMAND : UNWATCH_COMMAND;
+            UpstreamLink link = upstream(); // first: a new link queues the proxy's own AUTH ahead
+            link.write(ctx.alloc().buffer(command.length).writeBytes(command));
+            if (repliesOff || skipNextReply) {
+                skipNextReply = false; // Redis applies a pending SKIP to the command just sent
+                return;
+            }
+            orderer.addInternal(ReplyEffect.SWALLOW);
+        }
+        answer(RespReplies.error(ctx.alloc(), error));
+    }
+
+    /** Whether Redis refuses all but (P|S)(UN)SUBSCRIBE, PING, QUIT and RESET: see {@link #waitsForMode}. */
+    private boolean subscribedResp2() {
+        return !resp3 && subscriptions.any();
     }
 
     private void reset(CommandFrame frame) {
@@ -418,8 +560,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         inMulti = false;
         multiHasLocalError = false;
+        // Redis turns replies back on before it answers RESET, but a pending SKIP still applies.
         repliesOff = false;
-        skipNextReply = false;
         forward(frame, ReplyEffect.RESET, 1);
         // RESET also signs the upstream connection out of the proxy's own user: sign it back in.
         if (settings.upstreamAuth() != null) {
@@ -437,16 +579,18 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         if (refusedInMulti(frame)) {
             return;
         }
-        if (frame.argEqualsIgnoreCase(2, ON)) {
+        if (subscribedResp2()) {
+            forward(frame, ReplyEffect.NONE, 1); // Redis refuses it: nothing changes
+        } else if (frame.argEqualsIgnoreCase(2, ON)) {
             repliesOff = false;
             skipNextReply = false;
             forward(frame, ReplyEffect.NONE, 1);
         } else if (frame.argEqualsIgnoreCase(2, OFF)) {
+            sendWithoutReply(frame);
             repliesOff = true;
-            sendWithoutReply(frame);
         } else if (frame.argEqualsIgnoreCase(2, SKIP)) {
-            skipNextReply = true;
             sendWithoutReply(frame);
+            skipNextReply = !repliesOff; // Redis ignores SKIP while replies are off
         } else {
             forward(frame, ReplyEffect.NONE, 1); // Redis answers the syntax error
         }
@@ -456,11 +600,15 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         if (refusedInMulti(frame)) {
             return;
         }
+        int argc = frame.argCount();
+        if (argc >= 2 && subscribedResp2()) {
+            answerError("ERR Can't execute 'auth" + SUBSCRIBED_ONLY);
+            return;
+        }
         if (auth.certificateBound()) {
             certificateBoundAuthRefused();
             return;
         }
-        int argc = frame.argCount();
         if (argc < 2) {
             answerError("ERR wrong number of arguments for 'auth' command");
             return;
@@ -489,6 +637,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     /** HELLO: the AUTH part is the proxy's to check; the rest goes to Redis without it. */
     private void helloCommand(CommandFrame frame) {
         if (refusedInMulti(frame)) {
+            return;
+        }
+        if (subscribedResp2()) {
+            answerError("ERR Can't execute 'hello" + SUBSCRIBED_ONLY);
             return;
         }
         HelloRequest hello = HelloRequest.parse(frame);
@@ -561,41 +713,55 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         return true;
     }
 
-    /**
-     * Sends {@code frame} and takes a slot for its reply. For a subscription, {@code frames} is the
-     * number of confirmations Redis will send, and 0 means Redis answers with an arity error.
-     */
+    /** Sends {@code frame} and takes a slot for its reply: see {@link #expectReply}. */
     private void forward(CommandFrame frame, byte effect, int frames) {
-        boolean suppressed = repliesOff || skipNextReply;
-        skipNextReply = false;
         UpstreamLink link = upstream(); // first: a new link queues the proxy's own AUTH ahead
-        if (!suppressed) {
-            orderer.addUpstream(effect, frames == 0 ? 1 : frames, commandId);
+        if (expectReply(effect, frames)) {
             if (settings.limits().blocking().mayBlock(commandId)) {
                 orderer.setLastBlock(settings.limits().blocking().allowanceMillis(commandId, frame));
             }
             orderer.sampleLast(latency);
-        } else if (effect == ReplyEffect.SUBSCRIPTION && frames != 0) {
-            // Redis sends subscription confirmations even when replies are off (they are pushes);
-            // only an error would be suppressed, and an arity error is the one Redis could send.
-            orderer.addUpstream(effect, frames);
         }
         link.forward(frame);
     }
 
     /** Like {@link #forward} for a command the proxy rewrote; ownership of {@code command} passes on. */
     private void forwardBytes(ByteBuf command, byte effect) {
-        boolean suppressed = repliesOff || skipNextReply;
-        skipNextReply = false;
         UpstreamLink link = upstream();
-        if (!suppressed) {
-            orderer.addUpstream(effect, 1);
-        }
+        expectReply(effect, 1);
         link.write(command);
     }
 
+    /**
+     * Takes the slot of a command about to be sent, unless CLIENT REPLY suppresses its reply; returns
+     * whether it waits for a reply. For a subscription, {@code frames} is the number of confirmations
+     * Redis will send, and 0 means Redis answers with an arity error.
+     */
+    private boolean expectReply(byte effect, int frames) {
+        boolean suppressed = repliesOff || skipNextReply;
+        skipNextReply = false;
+        if (!suppressed) {
+            orderer.addUpstream(effect, frames == 0 ? 1 : frames, commandId);
+            return true;
+        }
+        if (effect == ReplyEffect.SUBSCRIPTION) {
+            if (frames != 0) {
+                // Redis sends subscription confirmations even when replies are off (they are pushes);
+                // only an error would be suppressed, and an arity error is the one Redis could send.
+                orderer.addUpstream(effect, frames);
+            }
+        } else if (effect != ReplyEffect.NONE) {
+            // No reply will confirm it: it takes effect in its turn, as if Redis had said +OK.
+            orderer.addSilent(effect);
+            drainReadyReplies();
+        }
+        return false;
+    }
+
+    /** CLIENT REPLY OFF or SKIP, which Redis does not answer; a pending SKIP applies to it. */
     private void sendWithoutReply(CommandFrame frame) {
         upstream().forward(frame);
+        skipNextReply = false;
     }
 
     private UpstreamLink upstream() {
@@ -749,8 +915,14 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     /** Writes the local replies that have reached the head of the order. */
     private void drainReadyReplies() {
         while (!orderer.isEmpty() && orderer.headKind() == ReplyOrderer.LOCAL) {
+            byte effect = orderer.headEffect();
+            ByteBuf reply = orderer.pollLocal();
+            if (reply == null) {
+                applyEffect(effect); // a silent slot's turn
+                continue;
+            }
             writePassed();
-            ctx.write(orderer.pollLocal(), ctx.voidPromise());
+            ctx.write(reply, ctx.voidPromise());
             clientUnflushed = true;
         }
         closeIfDone();
@@ -780,6 +952,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     void upstreamReadComplete() {
+        resumeHeld();
         long now = timers.now();
         upstreamProgressAt = now;
         lastActivity = now;
@@ -813,6 +986,15 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         pendingSelects.clear();
         answerWaitingWith(failure.error);
         closeIfDone();
+        if (!held.isEmpty()) {
+            ctx.executor().execute(this::resumeAfterFailure); // not from inside the failed link's callback
+        }
+        readMoreIfAllowed();
+    }
+
+    private void resumeAfterFailure() {
+        resumeHeld();
+        flushClient();
         readMoreIfAllowed();
     }
 
@@ -822,7 +1004,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         while (!orderer.isEmpty()) {
             byte kind = orderer.headKind();
             if (kind == ReplyOrderer.LOCAL) {
-                ctx.write(orderer.pollLocal(), ctx.voidPromise());
+                ByteBuf reply = orderer.pollLocal();
+                if (reply != null) {
+                    ctx.write(reply, ctx.voidPromise());
+                }
             } else {
                 orderer.removeHead();
                 if (kind == ReplyOrderer.UPSTREAM) {
@@ -1106,7 +1291,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
      */
     private void readMoreIfAllowed() {
         Channel client = ctx.channel();
-        boolean allowed = !closing && !draining && client.isActive()
+        boolean allowed = !closing && !draining && client.isActive() && held.isEmpty()
                 && orderer.size() < settings.maxPendingReplies()
                 && (upstream == null || upstream.isClosed() || upstream.acceptsWrites());
         // Toggled only when the answer changes: with auto-read on, Netty keeps the socket's read
@@ -1120,7 +1305,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     }
 
     private void closeIfDone() {
-        if ((closing || draining) && orderer.isEmpty()) {
+        // Held commands were read before the drain began, so they run first; once closing, none will.
+        if ((closing || draining) && orderer.isEmpty() && (closing || held.isEmpty())) {
             closeAfterFlush();
         }
     }

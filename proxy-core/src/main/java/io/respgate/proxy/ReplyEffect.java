@@ -19,6 +19,14 @@ final class ReplyEffect {
     /** SELECT: the connection's database changes when Redis answers +OK. */
     static final byte SELECT = 7;
 
+    /**
+     * Whether the effect changes what Redis makes of the commands after it: in RESP2 with a
+     * subscription, Redis refuses all but a few commands.
+     */
+    static boolean changesMode(byte effect) {
+        return effect == HELLO_2 || effect == HELLO_3 || effect == RESET || effect == SUBSCRIPTION;
+    }
+
     private ReplyEffect() {
     }
 }

@@ -27,6 +27,8 @@ final class ReplyOrderer {
     private ByteBuf[] locals;
     private int head;
     private int size;
+    /** Slots whose reply (or turn, for a silent slot) will change the session's mode: {@link ReplyEffect#changesMode}. */
+    private int modeChanges;
     /** Slots removed so far, and the number of the sampled slot (or -1): see {@link #sampleLast}. */
     private long removed;
     private long sampled = -1;
@@ -56,7 +58,21 @@ final class ReplyOrderer {
     void addLocal(ByteBuf reply) {
         int i = claim();
         kinds[i] = LOCAL;
+        effects[i] = ReplyEffect.NONE;
         locals[i] = reply;
+    }
+
+    /**
+     * Queues the effect of a command Redis will not answer (CLIENT REPLY OFF or SKIP): it applies
+     * when the slot reaches the head, after the replies to everything sent before the command, as
+     * it does in Redis. {@link #pollLocal} returns null for it.
+     */
+    void addSilent(byte effect) {
+        int i = claim();
+        kinds[i] = LOCAL;
+        effects[i] = effect;
+        locals[i] = null;
+        countMode(effect, 1);
     }
 
     /**
@@ -78,6 +94,7 @@ final class ReplyOrderer {
         expected[i] = frames;
         commands[i] = command;
         blocks[i] = BlockingCommands.NONE;
+        countMode(effect, 1);
     }
 
     /** Marks the slot added last as a blocking command ({@link BlockingCommands#allowanceMillis}). */
@@ -107,6 +124,20 @@ final class ReplyOrderer {
 
     static final int UNTIL_NONE_LEFT = -1;
 
+    /**
+     * Whether a command that changes the session's mode (protocol version, subscriptions, RESET)
+     * still waits for Redis: until then, what Redis will make of a command sent now is not known.
+     */
+    boolean modeChangesPending() {
+        return modeChanges > 0;
+    }
+
+    private void countMode(byte effect, int delta) {
+        if (ReplyEffect.changesMode(effect)) {
+            modeChanges += delta;
+        }
+    }
+
     boolean isEmpty() {
         return size == 0;
     }
@@ -135,7 +166,7 @@ final class ReplyOrderer {
         expected[head] = frames;
     }
 
-    /** Removes the local head slot and hands its reply to the caller. */
+    /** Removes the local head slot and hands its reply to the caller: null for a silent slot. */
     ByteBuf pollLocal() {
         if (size == 0 || kinds[head] != LOCAL) {
             throw new IllegalStateException("head slot is not a local reply");
@@ -180,6 +211,7 @@ final class ReplyOrderer {
     }
 
     private void advance() {
+        countMode(effects[head], -1);
         if (removed++ == sampled) {
             sampled = -1;
             sampler.completed();

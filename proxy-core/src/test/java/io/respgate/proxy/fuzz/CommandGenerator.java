@@ -22,10 +22,7 @@ import java.util.Random;
  * commands RespGate refuses inside MULTI by design (SELECT, HELLO, the SUBSCRIBE family). Pub/sub,
  * CLIENT REPLY OFF/ON/SKIP and blocking commands with a 10 ms timeout are in. Every MULTI is closed by
  * EXEC or DISCARD, and a stream that subscribed or changed CLIENT REPLY ends with RESET, so a sentinel
- * sent after the stream is answered, not queued or swallowed. Known RespGate bugs ({@link KnownBugsTest})
- * are not triggered unless {@code -Drespgate.fuzz.knownBugs=true}: no MULTI after CLIENT REPLY OFF/SKIP,
- * no RESET right after CLIENT REPLY SKIP, no MULTI, CLIENT REPLY or HELLO once the stream has subscribed,
- * and no CLIENT REPLY in streams that will be mutated.
+ * sent after the stream is answered, not queued or swallowed.
  *
  * <p>Each command is written as multibulk or, one time in four, in one of the inline spellings
  * ({@link RespRequests#inline}); values include the empty string, CR, LF and NUL, edge-case numbers
@@ -57,7 +54,6 @@ final class CommandGenerator {
     private int selectedDb;
     private boolean subscribed;
     private boolean repliesChanged;
-    private boolean skipPending;
 
     /**
      * @param maxValue    largest value written; kept small for streams that will be mutated, so that no
@@ -82,8 +78,7 @@ final class CommandGenerator {
         boolean quit = false;
         while (commands < size) {
             int pick = r.nextInt(100);
-            if (pick < 8 && ((!repliesChanged && !subscribed) || DifferentialFuzzTest.KNOWN_BUGS)) {
-                // Not after CLIENT REPLY OFF/SKIP, nor while subscribed: known RespGate bugs (KnownBugsTest).
+            if (pick < 8) {
                 commands += transaction(out);
             } else if (pick < 9 && commands + 1 >= size && !repliesChanged) {
                 // Not after CLIENT REPLY OFF: Redis 7.0 then leaves the connection open after QUIT (no reply
@@ -93,8 +88,7 @@ final class CommandGenerator {
                 quit = true;
                 break;
             } else if (pick < 13) {
-                boolean clientReply = r.nextInt(4) == 0
-                        && ((!subscribed && !forMutation) || DifferentialFuzzTest.KNOWN_BUGS);
+                boolean clientReply = r.nextInt(4) == 0;
                 write(out, clientReply ? clientReply() : pubSub());
                 commands++;
             } else if (pick < 14) {
@@ -178,18 +172,6 @@ final class CommandGenerator {
     }
 
     private void write(ByteArrayOutputStream out, List<byte[]> args) {
-        String name = new String(args.get(0), StandardCharsets.ISO_8859_1);
-        if (skipPending && name.equalsIgnoreCase("RESET") && !DifferentialFuzzTest.KNOWN_BUGS) {
-            // Not RESET right after CLIENT REPLY SKIP: a known RespGate bug (KnownBugsTest) would reorder replies.
-            skipPending = false;
-            write(out, args("PING"));
-        }
-        skipPending = name.equalsIgnoreCase("CLIENT") && args.size() == 3
-                && new String(args.get(2), StandardCharsets.ISO_8859_1).equalsIgnoreCase("SKIP");
-        writeNow(out, args);
-    }
-
-    private void writeNow(ByteArrayOutputStream out, List<byte[]> args) {
         int size = 0;
         for (byte[] a : args) {
             size += a.length;
@@ -367,7 +349,7 @@ final class CommandGenerator {
 
     /** Errors Redis words the same way every time; RespGate words some of them itself. */
     private List<byte[]> error() {
-        if (!forMutation && r.nextInt(7) == 0 && (!subscribed || DifferentialFuzzTest.KNOWN_BUGS)) {
+        if (!forMutation && r.nextInt(7) == 0) {
             return r.nextBoolean() ? args("HELLO", pick(new String[] {"4", "abc", "-1", "1", "0", "99999999999999999999"}))
                     : args("HELLO", pick(new String[] {"2", "3"}), pick(new String[] {"NOSUCH", "SETNAME", "AUTH", "a b",
                         "x\r\ny", "\u00e9", "\u00c3\u00a9", "a\u0000b"}));

@@ -55,19 +55,16 @@ import static org.junit.jupiter.api.Assertions.fail;
  * </ul>
  * Recognised, counted and printed rather than failed ({@link Outcome}): RespGate's documented differences
  * (refusing input Redis would accept, with the protocol-error rule above; refusing SELECT, SUBSCRIBE and
- * the like inside MULTI), Redis's own per-process randomness (names with a NUL, the order of some pub/sub
- * replies), and the known RespGate bugs listed in {@link KnownBugsTest}, whose inputs the generator also
- * avoids. Netty leak reports during the run fail the test (paranoid leak detection in the test JVM).
+ * the like inside MULTI) and Redis's own per-process randomness (names with a NUL, the order of some pub/sub
+ * replies). Netty leak reports during the run fail the test (paranoid leak detection in the test JVM).
  *
  * <p>In CI it runs for about 20 seconds. A longer run, or one case of an earlier run:
  * <pre>
  * mvn -o test -pl proxy-core -Dtest=DifferentialFuzzTest -Dsurefire.failIfNoSpecifiedTests=false \
  *     -Drespgate.fuzz.seconds=600 [-Drespgate.fuzz.seed=1234] [-Drespgate.fuzz.case=17] \
- *     [-Drespgate.fuzz.dump=/tmp/fuzz] [-Drespgate.fuzz.knownBugs=true]
+ *     [-Drespgate.fuzz.dump=/tmp/fuzz]
  * </pre>
- * {@code dump} writes the raw input and outputs of a mismatch to files; {@code knownBugs} also generates
- * the inputs of the known, reported RespGate bugs ({@link KnownBugsTest}) and fails on them, to check a
- * fix.
+ * {@code dump} writes the raw input and outputs of a mismatch to files.
  * The seed and the counts (cases by kind, replies compared, outcomes, mismatches) are printed. A
  * mismatch fails with the seed, the case index, the input and both outputs (escaped), and the input
  * shrunk to a smaller one that still shows it.
@@ -83,11 +80,6 @@ class DifferentialFuzzTest {
     private static final long WRITE_SECONDS = 30;
     private static final String[] REDIS_ARGS = {"--enable-debug-command", "yes"};
     private static final CommandTable TABLE = CommandTable.redis70();
-    /**
-     * {@code -Drespgate.fuzz.knownBugs=true}: also generate the inputs that trigger the known RespGate bugs
-     * ({@link KnownBugsTest}) and report them as mismatches, to check a fix.
-     */
-    static final boolean KNOWN_BUGS = Boolean.getBoolean("respgate.fuzz.knownBugs");
 
     /** How a case's input is made. */
     enum Kind { VALID, VALID_QUIT, VALID_HALF_CLOSE, MUTATED, TRUNCATED_OPEN, TRUNCATED_CLOSED, GARBAGE }
@@ -111,27 +103,6 @@ class DifferentialFuzzTest {
          * up to the NUL), RespGate always answers "unknown". Compared up to that reply.
          */
         REDIS_NUL_NAME,
-        /**
-         * A known RespGate bug, reported, not fixed here: the session enters MULTI when it forwards MULTI,
-         * whether or not Redis accepts it; in RESP2 subscribed mode Redis refuses it ({@code Can't execute
-         * 'multi'}), and RespGate then refuses (UN)SUBSCRIBE "inside MULTI" and answers EXEC with its own
-         * EXECABORT (see {@link KnownBugsTest}). Compared up to the first such reply.
-         */
-        KNOWN_BUG_MULTI_REFUSED_BY_REDIS,
-        /**
-         * A known RespGate bug, reported, not fixed here: in RESP2 subscribed mode Redis refuses HELLO and
-         * AUTH ({@code Can't execute 'hello': only (P|S)SUBSCRIBE / ... are allowed in this context}), but
-         * RespGate answers them itself (a HELLO syntax error, NOPROTO, or AUTH's own answer; see
-         * {@link KnownBugsTest}). Such reply pairs are skipped; everything else must match.
-         */
-        KNOWN_BUG_ANSWERED_WHILE_SUBSCRIBED,
-        /**
-         * A known RespGate bug, reported, not fixed here: an EXEC RespGate refuses itself (wrong arity) is
-         * answered with the plain error, where Redis answers {@code -EXECABORT Transaction discarded because
-         * of: ...} and ends the transaction; behind RespGate it stays open (see {@link KnownBugsTest}).
-         * Compared up to that reply.
-         */
-        KNOWN_BUG_EXEC_REFUSAL,
         MISMATCH
     }
 
@@ -442,7 +413,6 @@ class DifferentialFuzzTest {
         List<byte[]> pr = ps.replies();
         int common = Math.min(dr.size(), pr.size());
         int first = 0;
-        boolean knownSubscribed = false;
         boolean unordered = false;
         for (; first < common; first++) {
             if (!Arrays.equals(dr.get(first), pr.get(first))) {
@@ -452,18 +422,12 @@ class DifferentialFuzzTest {
                     unordered = true;
                     continue;
                 }
-                if (!answeredWhileSubscribed(Replies.text(dr.get(first)), Replies.text(pr.get(first)))) {
-                    break;
-                }
-                knownSubscribed = true;
+                break;
             }
         }
         boolean sameOtherwise = first == common && dr.size() == pr.size() && d.closed() == p.closed()
                 && Replies.split(d.bytes()).consumed() == d.bytes().length && ps.consumed() == p.bytes().length;
-        if (sameOtherwise && knownSubscribed && !KNOWN_BUGS) {
-            return result(Outcome.KNOWN_BUG_ANSWERED_WHILE_SUBSCRIBED, d, p, pr.size(), "");
-        }
-        if (sameOtherwise && unordered && !knownSubscribed) {
+        if (sameOtherwise && unordered) {
             return result(Outcome.IDENTICAL_BUT_UNORDERED_RUNS, d, p, pr.size(), "");
         }
         if (!c.expectIdentical() && p.closed() && ps.consumed() == p.bytes().length && first == pr.size() - 1
@@ -475,17 +439,9 @@ class DifferentialFuzzTest {
             String reply = Replies.text(pr.get(first));
             boolean refusedInMulti = reply.startsWith("-ERR RespGate does not allow '")
                     && reply.endsWith("' inside MULTI\r\n");
-            if ((refusedInMulti || reply.equals("-EXECABORT Transaction discarded because of previous errors.\r\n"))
-                    && multiRefusedBefore(dr, first) && !KNOWN_BUGS) {
-                return result(Outcome.KNOWN_BUG_MULTI_REFUSED_BY_REDIS, d, p, first, "");
-            }
             if (refusedInMulti && first < dr.size() && Replies.text(dr.get(first)).equals("+QUEUED\r\n")) {
                 // Redis queued it: the connection is in MULTI, where RespGate refuses this command by design.
                 return result(Outcome.REFUSED_IN_MULTI, d, p, first, "");
-            }
-            if (first < common && !KNOWN_BUGS && Replies.text(dr.get(first)).equals(
-                    "-EXECABORT Transaction discarded because of: " + reply.substring("-ERR ".length()))) {
-                return result(Outcome.KNOWN_BUG_EXEC_REFUSAL, d, p, first, "");
             }
             if (first < common && namesARealCommand(reply)) {
                 return result(Outcome.REDIS_NUL_NAME, d, p, first, "");
@@ -548,23 +504,6 @@ class DifferentialFuzzTest {
             }
         }
         return 0;
-    }
-
-    /** Redis refused HELLO or AUTH in RESP2 subscribed mode, RespGate answered it (the known bug above). */
-    private static boolean answeredWhileSubscribed(String redis, String respGate) {
-        return (redis.startsWith("-ERR Can't execute 'hello': ") || redis.startsWith("-ERR Can't execute 'auth': "))
-                && (respGate.startsWith("-ERR Syntax error in HELLO option") || respGate.startsWith("-NOPROTO")
-                || respGate.startsWith("-ERR Protocol version is not an integer"));
-    }
-
-    /** Whether Redis refused a MULTI (in RESP2 subscribed mode) among the first {@code n} replies. */
-    private static boolean multiRefusedBefore(List<byte[]> direct, int n) {
-        for (int i = 0; i < n && i < direct.size(); i++) {
-            if (Replies.text(direct.get(i)).startsWith("-ERR Can't execute 'multi'")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static Result result(Outcome outcome, Peer.Snapshot d, Peer.Snapshot p, int compared, String note) {

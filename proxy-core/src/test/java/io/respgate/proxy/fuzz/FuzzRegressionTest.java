@@ -62,4 +62,116 @@ class FuzzRegressionTest {
             }
         }
     }
+
+    /**
+     * ClientSession entered MULTI when it forwarded MULTI; in RESP2 subscribed mode Redis refuses MULTI,
+     * but RespGate then refused SUBSCRIBE/UNSUBSCRIBE "inside MULTI" and answered EXEC with its own
+     * EXECABORT. Now MULTI opens nothing while subscribed (and waits when a mode change is in flight).
+     */
+    @Test
+    void aMultiRedisRefusesOpensNoTransaction(ProxiedRedis redis) throws Exception {
+        for (int port : new int[] {redis.redisPort(), redis.proxyPort()}) {
+            try (RawConnection c = new RawConnection(port)) {
+                c.call("SUBSCRIBE", "a");
+                assertEquals("-ERR Can't execute 'multi': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are"
+                        + " allowed in this context\r\n", c.call("MULTI"));
+                assertEquals("*3\r\n$11\r\nunsubscribe\r\n$1\r\na\r\n:0\r\n", c.call("UNSUBSCRIBE"), "port " + port);
+                assertEquals("-ERR EXEC without MULTI\r\n", c.call("EXEC"), "port " + port);
+            }
+        }
+    }
+
+    /**
+     * In RESP2 subscribed mode Redis refuses every command but (P|S)(UN)SUBSCRIBE, PING, QUIT and RESET
+     * before running it; RespGate answered HELLO and AUTH itself, so a bad HELLO got HELLO's own error
+     * and AUTH was carried out (the session could change user while subscribed).
+     */
+    @Test
+    void helloAndAuthAreRefusedWhileSubscribed(ProxiedRedis redis) throws Exception {
+        String refused = "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n";
+        for (int port : new int[] {redis.redisPort(), redis.proxyPort()}) {
+            try (RawConnection c = new RawConnection(port)) {
+                c.call("SUBSCRIBE", "a");
+                assertEquals("-ERR Can't execute 'hello" + refused, c.call("HELLO", "2", "x"), "port " + port);
+                assertEquals("-ERR Can't execute 'auth" + refused, c.call("AUTH", "default", "x"),
+                        "port " + port);
+            }
+        }
+    }
+
+    /**
+     * With CLIENT REPLY OFF (or SKIP pending), an EXEC of a transaction in which RespGate refused a command
+     * itself was answered locally and a DISCARD went to Redis with an internal slot for its reply; Redis
+     * sent none (replies are off), so the slot took the next reply Redis sent, and every reply after it
+     * went to the command before: the client got GET's reply for CLIENT REPLY ON and waited forever for
+     * GET's.
+     */
+    @Test
+    void aDiscardSentWhileRepliesAreOffTakesNoReply(ProxiedRedis redis) throws Exception {
+        for (int port : new int[] {redis.redisPort(), redis.proxyPort()}) {
+            try (RawConnection c = new RawConnection(port, 5000)) {
+                c.send("CLIENT REPLY OFF\r\nMULTI\r\nNOSUCH\r\nEXEC\r\nCLIENT REPLY ON\r\nGET k\r\n");
+                assertEquals("+OK\r\n", c.readReply(), "port " + port);
+                assertEquals("$-1\r\n", c.readReply(), "port " + port);
+            }
+        }
+    }
+
+    /**
+     * In RESP2 subscribed mode Redis refuses CLIENT REPLY, but RespGate applied it as it forwarded it: after
+     * OFF it dropped its own replies (here NOSUCH's error), after SKIP it took no slot for the next
+     * command, so a later local reply overtook that command's replies from Redis.
+     */
+    @Test
+    void clientReplyRefusedWhileSubscribedChangesNothing(ProxiedRedis redis) throws Exception {
+        String refused = "-ERR Can't execute 'client|reply': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET"
+                + " are allowed in this context\r\n";
+        for (int port : new int[] {redis.redisPort(), redis.proxyPort()}) {
+            try (RawConnection c = new RawConnection(port, 5000)) {
+                c.send("SUBSCRIBE a\r\nCLIENT REPLY SKIP\r\nSUBSCRIBE b\r\nNOSUCH\r\nCLIENT REPLY OFF\r\nNOSUCH\r\n");
+                assertEquals("*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n", c.readReply());
+                assertEquals(refused, c.readReply());
+                assertEquals("*3\r\n$9\r\nsubscribe\r\n$1\r\nb\r\n:2\r\n", c.readReply(), "port " + port);
+                String unknown = "-ERR unknown command 'NOSUCH', with args beginning with: \r\n";
+                assertEquals(unknown, c.readReply(), "port " + port);
+                assertEquals(refused, c.readReply(), "port " + port);
+                assertEquals(unknown, c.readReply(), "port " + port);
+            }
+        }
+    }
+
+    /**
+     * Redis answers any refusal of EXEC before running it (here its arity) with {@code -EXECABORT
+     * Transaction discarded because of: ...} and ends the transaction; RespGate answered the arity error
+     * itself, plainly, and its upstream connection stayed in MULTI, so the next command was queued.
+     */
+    @Test
+    void aRefusedExecEndsTheTransaction(ProxiedRedis redis) throws Exception {
+        for (int port : new int[] {redis.redisPort(), redis.proxyPort()}) {
+            try (RawConnection c = new RawConnection(port)) {
+                assertEquals("+OK\r\n", c.call("MULTI"));
+                assertEquals("+QUEUED\r\n", c.call("SET", "a", "1"));
+                assertEquals("-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec'"
+                        + " command\r\n", c.call("EXEC", "x"), "port " + port);
+                assertEquals("$-1\r\n", c.call("GET", "a"), "port " + port);
+            }
+        }
+    }
+
+    /**
+     * Redis applies a pending CLIENT REPLY SKIP to RESET (no {@code +RESET}); ClientSession.reset() cleared
+     * the skip first and waited for a {@code +RESET}, so it took the next command's reply for it, and a later
+     * local reply left out of order (here NOSUCH's error after ECHO's reply).
+     */
+    @Test
+    void resetAfterClientReplySkipKeepsTheOrder(ProxiedRedis redis) throws Exception {
+        for (int port : new int[] {redis.redisPort(), redis.proxyPort()}) {
+            try (RawConnection c = new RawConnection(port, 5000)) {
+                c.send("CLIENT REPLY SKIP\r\nRESET\r\nGET k\r\nNOSUCH\r\nECHO end\r\n");
+                assertEquals("$-1\r\n", c.readReply(), "port " + port);
+                assertEquals("-ERR unknown command 'NOSUCH', with args beginning with: \r\n", c.readReply(), "port " + port);
+                assertEquals("$3\r\nend\r\n", c.readReply(), "port " + port);
+            }
+        }
+    }
 }

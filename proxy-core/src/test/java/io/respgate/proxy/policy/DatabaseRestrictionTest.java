@@ -51,4 +51,45 @@ class DatabaseRestrictionTest {
             assertEquals(NOT_DB0, client.readReply(), "the SELECT before it was not yet confirmed when GET was decided");
         }
     }
+
+    /**
+     * With CLIENT REPLY off or SKIP, no reply says whether Redis accepted a SELECT (one of a database
+     * the user may use but Redis does not have, past its {@code databases}, leaves the connection where
+     * it was), so for a user limited to some databases RespGate takes the database for unknown until a
+     * SELECT it sees answered.
+     */
+    @Test
+    void aSelectRedisDoesNotAnswerIsNotTakenForDone() throws Exception {
+        String yaml = """
+                users:
+                  default:
+                    acl: "off"
+                  tenant:
+                    acl: "on #%s ~* +@all"
+                    databases: [1, 20]
+                """.formatted(TestPolicies.hash("tenant-pw"));
+        String unconfirmed = "-NOPERM RespGate cannot tell which database a SELECT sent with CLIENT REPLY off or SKIP"
+                + " chose; SELECT an allowed database first\r\n";
+        try (ProxiedRedis pair = Fixtures.start(TestPolicies.parse(yaml));
+             RawConnection client = new RawConnection(pair.proxyPort());
+             RawConnection direct = new RawConnection(pair.redisPort())) {
+            direct.call("SELECT", "1");
+            direct.call("SET", "one", "v");
+            assertEquals("+OK\r\n", client.call("AUTH", "tenant", "tenant-pw"));
+            assertEquals("+OK\r\n", client.call("SELECT", "1"));
+            client.send(multibulk("CLIENT", "REPLY", "SKIP") + multibulk("SELECT", "20") + multibulk("PING"));
+            assertEquals("+PONG\r\n", client.readReply());
+            assertEquals(unconfirmed, client.call("GET", "one"), "Redis refused SELECT 20: RespGate cannot know");
+            assertEquals("-ERR DB index is out of range\r\n", client.call("SELECT", "20"));
+            assertEquals("+OK\r\n", client.call("SELECT", "1"));
+            assertEquals("$1\r\nv\r\n", client.call("GET", "one"));
+
+            // Replies off, then on: the SELECT in between is unconfirmed too, and the next one counts.
+            client.send(multibulk("CLIENT", "REPLY", "OFF") + multibulk("SELECT", "1") + multibulk("CLIENT", "REPLY", "ON"));
+            assertEquals("+OK\r\n", client.readReply());
+            assertEquals(unconfirmed, client.call("GET", "one"));
+            assertEquals("+OK\r\n", client.call("SELECT", "1"));
+            assertEquals("$1\r\nv\r\n", client.call("GET", "one"), "db 1, confirmed");
+        }
+    }
 }
