@@ -24,7 +24,10 @@ public final class Cidr {
         String t = s.strip();
         int slash = t.indexOf('/');
         String addr = slash < 0 ? t : t.substring(0, slash);
-        if (addr.isEmpty() || !addr.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
+        // ASCII only: Character.digit and isDigit also take other scripts' digits (fullwidth, Arabic-Indic),
+        // which Integer.parseInt and InetAddress read as numbers.
+        if (addr.isEmpty() || !addr.chars().allMatch(c -> isAsciiDigit(c) || (c >= 'a' && c <= 'f')
+                || (c >= 'A' && c <= 'F') || c == '.' || c == ':')) {
             throw new IllegalArgumentException("not an IP address or CIDR network");
         }
         // Only literals reach InetAddress: anything else (dead.beef.cafe.face, 10.0.0.1a, 300.1.1.1) it
@@ -45,7 +48,7 @@ public final class Cidr {
         int prefix = max;
         if (slash >= 0) {
             String p = t.substring(slash + 1);
-            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)) {
+            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Cidr::isAsciiDigit)) {
                 throw new IllegalArgumentException("the prefix length must be a number between 0 and " + max);
             }
             prefix = Integer.parseInt(p);
@@ -68,12 +71,16 @@ public final class Cidr {
             return false;
         }
         for (String p : parts) {
-            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')
+            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Cidr::isAsciiDigit)
                     || Integer.parseInt(p) > 255) {
                 return false;
             }
         }
         return true;
+    }
+
+    private static boolean isAsciiDigit(int c) {
+        return c >= '0' && c <= '9';
     }
 
     public boolean contains(InetAddress address) {

@@ -45,6 +45,16 @@ class CidrRegressionTest {
         assertEquals("not an IP address or CIDR network", e.getMessage());
     }
 
+    /**
+     * Digits of other scripts passed {@code Character.isDigit} / {@code Character.digit}, and
+     * {@code Integer.parseInt} reads them as numbers: {@code 10.0.0.0/\u0668} (Arabic-Indic eight) was a /8.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"10.0.0.0/\u0668", "10.0.0.0/\uff18", "::1/\uff11\uff12\uff18", "\uff10::1", "fe80::\u0661"})
+    void onlyAsciiDigitsAreNumbers(String text) {
+        assertThrows(IllegalArgumentException.class, () -> Cidr.parse(text));
+    }
+
     /** Runs {@link #main} in a JVM that resolves names from {@code hosts} only. */
     private static String probe(Path hosts, String text) throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
