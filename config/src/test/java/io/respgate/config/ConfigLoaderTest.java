@@ -636,6 +636,7 @@ class ConfigLoaderTest {
                     Map.of("REDIS_PASSWORD", PASSWORD)::get, tmp);
             assertEquals(ListenConfig.defaults(), c.listen());
             assertEquals(LimitsConfig.defaults(), c.limits());
+            assertEquals(MetricsConfig.defaults(), c.metrics());
         }
     }
 
