@@ -1505,8 +1505,8 @@ def parse_args(argv):
                     "(bench/scripts/tx_driver.py); a TLS connection-rate test; proxy memory with idle connections; "
                     "Markdown, CSV and a PNG chart under bench/results/.")
     ap.add_argument("--observability", action="store_true",
-                    help="run the metrics/audit overhead benchmark instead (RespGate built from the commit before "
-                         "metrics and audit vs the current jar with audit log and admin endpoint; "
+                    help="run the metrics/audit overhead benchmark instead (one jar with metrics.commands false, no "
+                         "audit log and no admin endpoint vs the same jar with all of them; "
                          "bench/scripts/observability.py; options: bench/run --observability --help)")
     ap.add_argument("--quick", action="store_true",
                     help=f"short run (under 2 minutes on an idle 2-core machine): {QUICK['requests']} requests, "

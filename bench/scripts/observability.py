@@ -1,21 +1,23 @@
 #!/usr/bin/env python3
 """Overhead of RespGate's metrics and audit log on the hot path (issue 5): `bench/run --observability`.
 
-"off" is a jar built from the commit before metrics and audit existed (2866e79, same proxy otherwise;
-built once from `git archive` and cached under /tmp), "on" is the current jar with the audit log and the
-admin endpoint configured (metrics are always on in the current code). Both run side by side in the
-same run, against the same redis-server, with redis-benchmark GET/SET at c50 P1, c50 P16 and c1 P1,
-interleaved and with the target order rotated per repetition. Per case: on/off rps within the same
-repetition (median, min-max), proxy CPU µs/req from /proc/PID/stat, and the verdict on the median
-against the 5% budget. At the end, one /metrics scrape checks that the counters moved as much as the
-requests sent, and the audit logs' size and events are reported.
+One jar, run as separate JVMs side by side: "off" is that jar with `metrics: {commands: false}` (no
+per-command counters, no latency histograms), no audit log and no admin endpoint; "on" is the same
+jar with every meter, the audit log and the admin endpoint configured. So on/off is the cost of the
+per-command metrics, the audit log and the admin endpoint, and of nothing else. All targets run in
+the same run, against the same redis-server, with redis-benchmark GET/SET at c50 P1, c50 P16 and
+c1 P1, interleaved and with the target order rotated per repetition. Per case: on/off rps within the
+same repetition (median, min-max), proxy CPU µs/req from /proc/PID/stat, and the verdict on the
+median against the 5% budget. Each "off" target's start-up log must say that per-command metrics
+are off. At the end, one /metrics scrape per "on" target checks that the counters moved as much as
+the requests sent, and the audit logs' size and events are reported.
 
 Targets (all plaintext, 127.0.0.1, free ports):
   direct               redis-server (reference only)
-  respgate-off         baseline jar, allow-all policy, no audit, no admin
-  respgate-on          current jar, allow-all policy, audit {file, keys: hashed}, admin {127.0.0.1, port}
-  respgate-off-policy  baseline jar, the realistic policy of foundation's respgate-policy (AUTH per connection)
-  respgate-on-policy   current jar, the same realistic policy, audit and admin
+  respgate-off         allow-all policy, metrics {commands: false}, no audit, no admin
+  respgate-on          allow-all policy, every meter, audit {file, keys: hashed}, admin {127.0.0.1, port}
+  respgate-off-policy  the realistic policy of foundation's respgate-policy (AUTH per connection), as respgate-off
+  respgate-on-policy   the same realistic policy, as respgate-on
 
 Python 3 standard library only; helpers come from bench/scripts/foundation.py. See bench/README.md.
 """
@@ -41,8 +43,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import foundation as fd  # noqa: E402  (bench/scripts/foundation.py)
 
 REPO = fd.REPO
-BASELINE_COMMIT = "2866e79"  # "TLS reload: ..." — the last commit before the admin endpoint, metrics and audit
-BASELINE_BUILD_CMD = ["mvn", "-q", "-B", "-o", "-DskipTests", "package", "-pl", "proxy-core", "-am"]
 TARGETS = ["direct", "respgate-off", "respgate-on", "respgate-off-policy", "respgate-on-policy"]
 RESPGATES = TARGETS[1:]
 ON = {"respgate-on", "respgate-on-policy"}
@@ -51,6 +51,9 @@ POLICY = {"respgate-off-policy", "respgate-on-policy"}
 PAIRS = [("respgate-on", "respgate-off"), ("respgate-on-policy", "respgate-off-policy")]
 OFF_OF = dict(PAIRS)
 LIMIT = 0.95  # issue 5: metrics and audit cost under 5%: on/off >= 0.95
+# What every "off" target adds to its config, and the start-up log line that proves it took effect.
+OFF_CONFIG = "metrics: {commands: false}\n"
+OFF_LOG_LINE = "per-command metrics off (metrics.commands: false)"
 DEFAULT_REQUESTS, QUICK_REQUESTS = 100000, 40000
 DEFAULT_REPS, QUICK_REPS = 3, 2
 # Audit events about one command (they carry the command's name); the others (auth, new_source,
@@ -61,69 +64,11 @@ log = fd.log
 BenchError = fd.BenchError
 
 
-# --------------------------------------------------------------------------- baseline jar
-
-def baseline_jar(args):
-    """The jar of the baseline commit: --baseline-jar, or built once from `git archive` into
-    /tmp/rg-baseline-<commit> (reused when its marker names the same full commit). Returns (jar, note)."""
-    if args.baseline_jar:
-        jar = Path(args.baseline_jar)
-        if not jar.is_file():
-            raise BenchError(f"--baseline-jar {jar} does not exist")
-        return jar, f"{jar} (given with --baseline-jar)"
-    r = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--verify", "--quiet", args.baseline_commit + "^{commit}"],
-                       capture_output=True, text=True, timeout=30)
-    if r.returncode != 0:
-        raise BenchError(f"baseline commit {args.baseline_commit} not found in {REPO}")
-    full = r.stdout.strip()
-    subject = subprocess.run(["git", "-C", str(REPO), "log", "-1", "--format=%s", full],
-                             capture_output=True, text=True, timeout=30).stdout.strip()
-    src = Path(args.baseline_dir or f"/tmp/rg-baseline-{args.baseline_commit}")
-    jar = src / fd.JAR_REL
-    marker = src / ".respgate-baseline-commit"
-    desc = f"commit {full[:7]} ('{subject[:70]}'), {jar}"
-    if jar.is_file() and marker.is_file() and marker.read_text().strip() == full:
-        log(f"baseline jar: reusing {jar} (commit {full[:7]})")
-        return jar, desc + " (cached)"
-    if args.no_build:
-        raise BenchError(f"no cached baseline jar in {src} and --no-build was given")
-    if shutil.which("mvn") is None:
-        raise BenchError("mvn is not installed: cannot build the baseline jar (pass --baseline-jar)")
-    # Extract into a fresh directory next to the cache and move it into place only when the build worked.
-    src.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=src.name + ".build-", dir=src.parent))
-    logpath = src.parent / f"{src.name}-build.log"
-    log(f"baseline jar: building commit {full[:7]} in {work} with '{' '.join(BASELINE_BUILD_CMD)}' (log {logpath}) ...")
-    t0 = time.monotonic()
-    try:
-        archive = subprocess.Popen(["git", "-C", str(REPO), "archive", full], stdout=subprocess.PIPE)
-        untar = subprocess.run(["tar", "-x", "-C", str(work)], stdin=archive.stdout, timeout=300)
-        archive.stdout.close()
-        if archive.wait(timeout=300) != 0 or untar.returncode != 0:
-            raise BenchError(f"git archive {full[:7]} | tar -x failed")
-        with open(logpath, "wb") as lf:
-            b = subprocess.run(BASELINE_BUILD_CMD, cwd=work, stdin=subprocess.DEVNULL, stdout=lf,
-                               stderr=subprocess.STDOUT, timeout=args.build_timeout)
-        if b.returncode != 0 or not (work / fd.JAR_REL).is_file():
-            raise BenchError(f"baseline build failed (exit {b.returncode}); last lines of {logpath}:\n"
-                             + fd.log_tail(logpath, 15))
-        (work / ".respgate-baseline-commit").write_text(full + "\n")
-        if src.exists():
-            shutil.rmtree(src)  # a stale or half-made cache of ours (no matching marker)
-        work.rename(src)
-    except subprocess.TimeoutExpired:
-        raise BenchError(f"baseline build timed out after {args.build_timeout}s (log {logpath})")
-    finally:
-        if work.exists():
-            shutil.rmtree(work, ignore_errors=True)
-    log(f"baseline jar: built {jar} in {time.monotonic() - t0:.0f}s")
-    return jar, desc + f" (built in {time.monotonic() - t0:.0f}s)"
-
-
 # --------------------------------------------------------------------------- targets
 
 def start_target(mgr, tmp, name, jar, redis_port, args):
-    """One RespGate: `java <flags> -jar <jar> run --config <yaml>`. "on" targets get audit and admin."""
+    """One RespGate: `java <flags> -jar <jar> run --config <yaml>`. "on" targets get audit and admin,
+    "off" targets `metrics: {commands: false}` (checked in the start-up log)."""
     port = fd.free_port()
     cfg = tmp / f"{name}.yaml"
     policy = tmp / f"policy-{name}.yaml"  # not "<name>-policy.yaml": that is respgate-on-policy's config file
@@ -142,6 +87,8 @@ def start_target(mgr, tmp, name, jar, redis_port, args):
         audit = tmp / f"audit-{name}.jsonl"
         text += (f"audit: {{file: {audit}, keys: hashed}}\n"
                  f"admin: {{address: {fd.LOOPBACK}, port: {admin_port}}}\n")
+    else:
+        text += OFF_CONFIG
     cfg.write_text(text)
     argv = [fd.java_bin()] + shlex.split(args.jvm_opts) + ["-jar", str(jar), "run", "--config", str(cfg)]
     logpath = tmp / f"{name}.log"
@@ -149,12 +96,29 @@ def start_target(mgr, tmp, name, jar, redis_port, args):
     p = mgr.start(name, argv, logpath, cwd=str(REPO))
     t = fd.Target(name, port, p, None, logpath, auth)
     fd.wait_ready(name, p, port, logpath, args.startup_timeout, auth)
+    if name not in ON:
+        wait_log_line(name, logpath, OFF_LOG_LINE)
     time.sleep(0.2)
     t.cpu_pids = fd.proc_tree(p.pid)
     t.config = text
     t.admin_port = admin_port
     t.audit = audit
     return t
+
+
+def wait_log_line(name, logpath, line, timeout=10.0):
+    """Waits for `line` in a target's log: proof that the config took effect (the jar knows the key)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if line in Path(logpath).read_text(errors="replace"):
+                return
+        except OSError:
+            pass
+        if time.monotonic() >= deadline:
+            raise BenchError(f"{name}: '{line}' not in its start-up log {logpath}; is the jar older than "
+                             "metrics.commands? Last lines:\n" + fd.log_tail(logpath, 10))
+        time.sleep(0.1)
 
 
 def scrape(port, timeout=10):
@@ -333,6 +297,9 @@ def metrics_and_audit(targets, order, sent, sanity):
                     f"{l.get('command')}/{l.get('outcome')} {v:,.0f}" for l, v in sorted(denied, key=str)))
         out.append(f"- **{name}** counters: " + "; ".join(parts)
                    + f" — **{'moved as expected' if ok else 'check failed'}**")
+    for name in [t for t in order if t in RESPGATES and t not in ON]:
+        out.append(f"- **{name}**: its start-up log says \"{OFF_LOG_LINE}\" (checked before measuring); no admin "
+                   "endpoint to scrape, no audit log")
     for name in [t for t in order if t in ON]:
         t = targets[name]
         s = audit_summary(t.audit)
@@ -362,9 +329,9 @@ def metrics_and_audit(targets, order, sent, sanity):
 def parse_args(argv):
     ap = argparse.ArgumentParser(
         prog="bench/run --observability",
-        description="Overhead of metrics and audit on the hot path: RespGate built from the commit before them "
-                    f"({BASELINE_COMMIT}, 'off') against the current jar with audit log and admin endpoint ('on'), "
-                    "same run, redis-benchmark GET/SET at c50 P1, c50 P16 and c1 P1.")
+        description="Overhead of metrics and audit on the hot path: one RespGate jar with metrics.commands false, "
+                    "no audit log and no admin endpoint ('off') against the same jar with every meter, audit log "
+                    "and admin endpoint ('on'), same run, redis-benchmark GET/SET at c50 P1, c50 P16 and c1 P1.")
     ap.add_argument("--quick", action="store_true",
                     help=f"short run: {QUICK_REQUESTS} requests, {QUICK_REPS} reps (about 3 minutes)")
     ap.add_argument("--reps", type=int, help=f"repetitions (default {DEFAULT_REPS}, quick {QUICK_REPS})")
@@ -375,19 +342,13 @@ def parse_args(argv):
     ap.add_argument("--targets", default=",".join(TARGETS),
                     help="comma-separated subset of " + ",".join(TARGETS) + " (direct is always included)")
     ap.add_argument("--ops", default=",".join(fd.OPS), help="comma-separated subset of GET,SET")
-    ap.add_argument("--jar", help=f"the 'on' jar (default {fd.JAR_REL}; never built by this mode)")
-    ap.add_argument("--baseline-jar", help="the 'off' jar (default: built from --baseline-commit, cached)")
-    ap.add_argument("--baseline-commit", default=BASELINE_COMMIT,
-                    help=f"commit the 'off' jar is built from (default {BASELINE_COMMIT})")
-    ap.add_argument("--baseline-dir", help="where the baseline source and jar are cached "
-                                           "(default /tmp/rg-baseline-<commit>)")
-    ap.add_argument("--no-build", action="store_true", help="never run maven (the baseline jar must be cached)")
+    ap.add_argument("--jar", help=f"the jar of every RespGate, 'off' and 'on' (default {fd.JAR_REL}; "
+                                  "never built by this mode)")
     ap.add_argument("--jvm-opts", default=os.environ.get("RESPGATE_BENCH_JVM_OPTS", fd.DEFAULT_JVM_OPTS),
                     help=f"JVM flags of every RespGate (default: $RESPGATE_BENCH_JVM_OPTS or '{fd.DEFAULT_JVM_OPTS}')")
     ap.add_argument("--warmup", type=int, help="requests per case of the untimed warm-up pass (default = --requests)")
     ap.add_argument("--run-timeout", type=int, default=300, help="timeout per redis-benchmark run, seconds")
     ap.add_argument("--startup-timeout", type=int, default=60, help="seconds to wait for RespGate to answer PING")
-    ap.add_argument("--build-timeout", type=int, default=900, help="seconds allowed for the baseline maven build")
     ap.add_argument("--keep-tmp", action="store_true", help="keep the temp dir (configs, logs, audit logs)")
     a = ap.parse_args(argv)
     a.reps = a.reps if a.reps is not None else (QUICK_REPS if a.quick else DEFAULT_REPS)
@@ -426,23 +387,19 @@ def main(argv):
         fd.ensure_tools(["direct"])
         header_jars = []
         wanted = list(args.targets)
-        jars = {}
-        if any(t in wanted for t in RESPGATES if t not in ON):
-            jar, desc = baseline_jar(args)
-            # Copies, so that a rebuild of either jar during the run cannot change what runs.
-            jars["off"] = tmp / "respgate-off.jar"
-            shutil.copy2(jar, jars["off"])
-            header_jars.append(("off jar", desc))
-        if any(t in wanted for t in ON):
+        run_jar = None
+        if any(t in wanted for t in RESPGATES):
             jar = Path(args.jar) if args.jar else REPO / fd.JAR_REL
             if not jar.is_file():
                 raise BenchError(f"{jar} is missing: build it with '{' '.join(fd.BUILD_CMD)}' (this mode does not)")
-            jars["on"] = tmp / "respgate-on.jar"
-            shutil.copy2(jar, jars["on"])
+            # A copy, so that a rebuild during the run cannot change what runs; every RespGate runs it.
+            run_jar = tmp / "respgate.jar"
+            shutil.copy2(jar, run_jar)
             head = subprocess.run(["git", "-C", str(REPO), "log", "-1", "--format=%h %s"], capture_output=True,
                                   text=True, timeout=30).stdout.strip()
             mtime = datetime.datetime.fromtimestamp(jar.stat().st_mtime).isoformat(timespec="seconds")
-            header_jars.append(("on jar", f"{jar} (built {mtime}; HEAD at run time: {head[:90]})"))
+            header_jars.append(("jar", f"{jar} (built {mtime}; HEAD at run time: {head[:90]}), the same for "
+                                       "'off' and 'on'"))
             stale = None if args.jar else fd.jar_staleness(jar)
             if stale:
                 log(f"warning: {stale}")
@@ -455,7 +412,7 @@ def main(argv):
         fd.resp_exchange(redis.port, fd.resp_cmd("SET", fd.BENCH_KEY, "xxx"), b"+OK\r\n")
         targets = {"direct": redis}
         for name in [t for t in wanted if t in RESPGATES]:
-            targets[name] = start_target(mgr, tmp, name, jars["on" if name in ON else "off"], redis.port, args)
+            targets[name] = start_target(mgr, tmp, name, run_jar, redis.port, args)
         sanity = {}
         for name in wanted:
             t = targets[name]
@@ -531,9 +488,11 @@ def main(argv):
             ("java", fd.cmd_version([fd.java_bin(), "-version"])),
         ] + header_jars + [
             ("JVM flags", f"{args.jvm_opts} (every RespGate, `java <flags> -jar <jar> run --config <yaml>`)"),
-            ("off", "the baseline jar: no metrics, no audit, no admin endpoint (they did not exist yet)"),
-            ("on", "the current jar: metrics always on (a counter per command and outcome, sampled latency "
-                   "histograms), plus `audit: {file: <tmp>/audit-<target>.jsonl, keys: hashed}` and "
+            ("off", "`metrics: {commands: false}` (no per-command counters, no latency histograms; confirmed by "
+                    "each off target's start-up log), no audit, no admin endpoint; connection-level meters and "
+                    "upstream byte counters as in 'on'; upstream watcher at its default (on, 30 s)"),
+            ("on", "every meter (a counter per command and outcome, sampled latency histograms), plus "
+                   "`audit: {file: <tmp>/audit-<target>.jsonl, keys: hashed}` and "
                    "`admin: {address: 127.0.0.1, port: <free>}`; upstream watcher at its default (on, 30 s)"),
             ("policies", "respgate-off, respgate-on: allow-all (guardrails lifted, open default user); "
                          "respgate-off-policy, respgate-on-policy: foundation's realistic policy (default "

@@ -30,8 +30,10 @@ public final class ConfigLoader {
     /** Largest password file accepted, in bytes. */
     static final int MAX_PASSWORD_FILE_SIZE = 64 * 1024;
 
-    private static final List<String> TOP_KEYS = List.of("listen", "upstream", "policy", "limits", "admin", "audit");
+    private static final List<String> TOP_KEYS = List.of("listen", "upstream", "policy", "limits", "admin", "audit",
+            "metrics");
     private static final List<String> AUDIT_KEYS = List.of("file", "keys");
+    private static final List<String> METRICS_KEYS = List.of("commands");
     private static final List<String> ADMIN_KEYS = List.of("address", "port", "token_env", "token_file");
     private static final List<String> LISTEN_KEYS =
             List.of("address", "port", "tls", "insecure_plaintext", "insecure_allow_anonymous");
@@ -137,7 +139,8 @@ public final class ConfigLoader {
                     ? Optional.of(admin(top.get("admin"))) : Optional.empty();
             Optional<AuditConfig> audit = top.containsKey("audit")
                     ? Optional.of(audit(top.get("audit"))) : Optional.empty();
-            return new RespGateConfig(listen, upstream, limits, policy, admin, audit);
+            MetricsConfig metrics = metrics(top.get("metrics"));
+            return new RespGateConfig(listen, upstream, limits, policy, admin, audit, metrics);
         }
 
         private Object loadYaml(String yaml) throws ConfigException {
@@ -346,6 +349,13 @@ public final class ConfigLoader {
                 }
             }
             return new AuditConfig(file, keys);
+        }
+
+        /** {@code metrics}; absent or empty means every meter on. */
+        private MetricsConfig metrics(Object value) throws ConfigException {
+            Map<String, Object> m = section("metrics", value, METRICS_KEYS, Set.of());
+            boolean commands = !m.containsKey("commands") || bool("metrics.commands", m.get("commands"));
+            return new MetricsConfig(commands);
         }
 
         private AdminConfig admin(Object value) throws ConfigException {

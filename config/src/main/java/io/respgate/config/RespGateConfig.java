@@ -14,9 +14,11 @@ import java.util.Optional;
  *                 (the proxy must then refuse to start, fail closed, unless it brings its own policy)
  * @param admin    the HTTP endpoint for metrics, health and reloads; empty when not configured
  * @param audit    the structured audit log; empty when not configured
+ * @param metrics  which meters are kept ({@code metrics.commands}); every one by default
  */
 public record RespGateConfig(ListenConfig listen, UpstreamConfig upstream, LimitsConfig limits,
-                             Optional<PolicyConfig> policy, Optional<AdminConfig> admin, Optional<AuditConfig> audit) {
+                             Optional<PolicyConfig> policy, Optional<AdminConfig> admin, Optional<AuditConfig> audit,
+                             MetricsConfig metrics) {
     public RespGateConfig {
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(upstream, "upstream");
@@ -24,6 +26,13 @@ public record RespGateConfig(ListenConfig listen, UpstreamConfig upstream, Limit
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(audit, "audit");
+        Objects.requireNonNull(metrics, "metrics");
+    }
+
+    /** A config with every meter on. */
+    public RespGateConfig(ListenConfig listen, UpstreamConfig upstream, LimitsConfig limits,
+                          Optional<PolicyConfig> policy, Optional<AdminConfig> admin, Optional<AuditConfig> audit) {
+        this(listen, upstream, limits, policy, admin, audit, MetricsConfig.defaults());
     }
 
     /** A config without an audit log. */
@@ -40,12 +49,17 @@ public record RespGateConfig(ListenConfig listen, UpstreamConfig upstream, Limit
 
     /** The same config with an admin endpoint. */
     public RespGateConfig withAdmin(AdminConfig adminConfig) {
-        return new RespGateConfig(listen, upstream, limits, policy, Optional.of(adminConfig), audit);
+        return new RespGateConfig(listen, upstream, limits, policy, Optional.of(adminConfig), audit, metrics);
     }
 
     /** The same config with an audit log. */
     public RespGateConfig withAudit(AuditConfig auditConfig) {
-        return new RespGateConfig(listen, upstream, limits, policy, admin, Optional.of(auditConfig));
+        return new RespGateConfig(listen, upstream, limits, policy, admin, Optional.of(auditConfig), metrics);
+    }
+
+    /** The same config with other {@code metrics} settings. */
+    public RespGateConfig withMetrics(MetricsConfig metricsConfig) {
+        return new RespGateConfig(listen, upstream, limits, policy, admin, audit, metricsConfig);
     }
 
     /** A config without a policy section. */

@@ -151,7 +151,7 @@ class ConfigLoaderTest {
             "42\\n|42"})
     void nonMappingRootIsRejected(String yaml, String got) {
         ConfigException e = assertThrows(ConfigException.class, () -> parse(yaml.replace("\\n", "\n")));
-        assertEquals("respgate.yaml: the top level must be a mapping of sections (listen, upstream, policy, limits, admin, audit), got "
+        assertEquals("respgate.yaml: the top level must be a mapping of sections (listen, upstream, policy, limits, admin, audit, metrics), got "
                 + got, e.getMessage());
     }
 
@@ -215,7 +215,7 @@ class ConfigLoaderTest {
 
     @Test
     void unknownKeysAnywhere() {
-        assertEquals("respgate.yaml: lisen: unknown key (expected one of: listen, upstream, policy, limits, admin, audit)",
+        assertEquals("respgate.yaml: lisen: unknown key (expected one of: listen, upstream, policy, limits, admin, audit, metrics)",
                 fails(MINIMAL + "lisen: {}\n", "lisen").getMessage());
         assertTrue(fails(withListen("prot: 1"), "listen.prot").getMessage().contains("unknown key"));
         assertTrue(fails(withUpstream("address: a:1\npassword: x"), "upstream.password").getMessage()
@@ -636,6 +636,7 @@ class ConfigLoaderTest {
                     Map.of("REDIS_PASSWORD", PASSWORD)::get, tmp);
             assertEquals(ListenConfig.defaults(), c.listen());
             assertEquals(LimitsConfig.defaults(), c.limits());
+            assertEquals(MetricsConfig.defaults(), c.metrics());
         }
     }
 
@@ -1222,6 +1223,37 @@ class ConfigLoaderTest {
         assertFalse(c.toString().contains(PASSWORD), "the token never prints");
         fails(MINIMAL + "admin: {token_env: A, token_file: b}\n", "admin.token_file");
         fails(MINIMAL + "admin: {prot: 1}\n", "admin.prot");
+    }
+
+    // ---- metrics (issue 5) --------------------------------------------------------------------
+
+    @Test
+    void commandMetricsAreOnUnlessTurnedOff() throws ConfigException {
+        assertEquals(MetricsConfig.defaults(), parse(MINIMAL).metrics());
+        assertTrue(parse(MINIMAL).metrics().commands());
+        assertTrue(parse(MINIMAL + "metrics:\n").metrics().commands(), "an empty section is the defaults");
+        assertTrue(parse(MINIMAL + "metrics: {}\n").metrics().commands());
+        assertTrue(parse(MINIMAL + "metrics: {commands: true}\n").metrics().commands());
+        assertFalse(parse(MINIMAL + "metrics:\n  commands: false\n").metrics().commands());
+        assertFalse(parse(MINIMAL + "metrics: {commands: false}\n").withAdmin(AdminConfig.loopback(0))
+                .metrics().commands(), "kept by the with* copies");
+        assertTrue(new RespGateConfig(ListenConfig.defaults(), UpstreamConfig.of("h", 1), LimitsConfig.defaults())
+                .metrics().commands(), "configs built in code count commands");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "metrics: {commands: no}|metrics.commands|must be true or false, got \"no\"",
+            "metrics: {commands: 0}|metrics.commands|must be true or false, got 0",
+            "metrics: {commands: \"false\"}|metrics.commands|must be true or false, got \"false\"",
+            "metrics: {commands: }|metrics.commands|must be true or false, got nothing (null)",
+            "metrics: {command: false}|metrics.command|unknown key (expected one of: commands)",
+            "metrics: {latency: false}|metrics.latency|unknown key (expected one of: commands)",
+            "metrics: false|metrics|must be a mapping with the keys commands, got false",
+            "metrics: [commands]|metrics|must be a mapping with the keys commands"})
+    void commandMetricsBad(String body, String key, String expected) {
+        ConfigException e = fails(MINIMAL + body + "\n", key);
+        assertTrue(e.getMessage().contains(expected), () -> "expected '" + expected + "' in: " + e.getMessage());
     }
 
     @Test

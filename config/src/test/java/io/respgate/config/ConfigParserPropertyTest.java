@@ -294,6 +294,7 @@ class ConfigParserPropertyTest {
                 "token_file", pick(List.of("pw.txt", "multi.txt", "missing.txt", "big.txt")))));
         maybe(r, top, "audit", () -> section(r, Map.of("file", pick(List.of("audit.jsonl", "", "/dev/null")),
                 "keys", pick(List.of("full", "hashed", "omitted", "HASHED", "bogus", "")))));
+        maybe(r, top, "metrics", () -> section(r, Map.of("commands", pick(List.of(true, false, "false", 0)))));
         if (r.nextInt(12) == 0) {
             top.put(List.of("listen_", "extra", "Listen", "").get(r.nextInt(4)), randomValue(r, 2));
         }

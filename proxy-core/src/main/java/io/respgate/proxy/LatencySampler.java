@@ -7,13 +7,16 @@ import io.respgate.proxy.metrics.ProxyMetrics;
  * for the client (the round trip), and from the flush towards Redis to that moment (the upstream
  * part). Their difference is the proxy's own share. One sample in flight, and one sample per
  * {@link #EVERY} round trips, keep the cost far below a histogram update per command (which a
- * profile showed as the largest part of the metrics' cost). Confined to the connection's event loop.
+ * profile showed as the largest part of the metrics' cost). With {@code metrics.commands: false} it
+ * never samples: {@link #idle} is always false, so no sample starts and the clock is never read.
+ * Confined to the connection's event loop.
  */
 final class LatencySampler {
     /** Round trips per sample. */
     static final int EVERY = 8;
 
     private final ProxyMetrics metrics;
+    private final boolean enabled;
     private int skip;
     private boolean active;
     private long started;
@@ -21,11 +24,12 @@ final class LatencySampler {
 
     LatencySampler(ProxyMetrics metrics) {
         this.metrics = metrics;
+        this.enabled = metrics.commandMetrics();
     }
 
     /** Whether the next forwarded command starts a sample: none in flight, and its turn came. */
     boolean idle() {
-        if (active) {
+        if (!enabled || active) {
             return false;
         }
         if (skip > 0) {

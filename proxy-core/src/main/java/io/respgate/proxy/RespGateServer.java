@@ -93,7 +93,7 @@ public final class RespGateServer implements AutoCloseable {
         this.serverTls = serverTls;
         this.upstreamTls = upstreamTls;
         this.transport = transport;
-        this.metrics = new ProxyMetrics(initialPolicy.table());
+        this.metrics = new ProxyMetrics(initialPolicy.table(), config.metrics().commands());
         this.audit = config.audit().map(AuditLog::open).orElseGet(AuditLog::disabled);
         metrics.policyInForce(initialPolicy.version(), initialPolicy.loadedAt());
         this.acceptGroup = transport.newGroup(1, "respgate-accept");
@@ -238,6 +238,10 @@ public final class RespGateServer implements AutoCloseable {
                 server.boundAddress(), transport.name(), serverTls == null ? "plaintext" : "TLS",
                 config.upstream().host(), config.upstream().port(), upstreamTls == null ? "plaintext" : "TLS",
                 policy.version(), policy.userCount());
+        if (!config.metrics().commands()) {
+            log.info("per-command metrics off (metrics.commands: false): no forwarded or error counts in"
+                    + " respgate_commands_total, no command latency histograms");
+        }
         for (String warning : warnings) {
             log.warn("INSECURE: {}", warning);
         }

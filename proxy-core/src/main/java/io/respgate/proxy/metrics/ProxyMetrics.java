@@ -38,6 +38,12 @@ import java.util.function.ToLongFunction;
  * allocates nothing. Tags are bounded: commands come from the command table (the rest is
  * {@code other}), users and rule ids from the policy, reasons from fixed enums.
  *
+ * <p>{@code metrics.commands: false} leaves out the per-command meters of allowed traffic: the
+ * {@code forwarded} and {@code error} outcomes of {@code respgate_commands_total} and the two
+ * command latency histograms are never registered (absent from the scrape, not zero), and counting
+ * them is a null test or nothing. Denials and shadow-mode would-denials are still counted: they are
+ * security signals (the denial-spike alert reads them) and cost nothing on an allowed command.
+ *
  * <p>One instance per server; nothing is static.
  */
 public final class ProxyMetrics {
@@ -60,11 +66,14 @@ public final class ProxyMetrics {
 
     private final PrometheusMeterRegistry registry;
     private final int otherId;
+    /** {@code metrics.commands}: whether the per-command meters of allowed traffic exist. */
+    private final boolean commands;
     /** Per event loop, so the hot path counts without a compare-and-swap; summed at scrape. */
     private final Map<Object, LoopCounters> loops = new ConcurrentHashMap<>();
     private final List<LoopCounters> loopList = new CopyOnWriteArrayList<>();
     private final Counter[] denied;
     private final Counter[] wouldDeny;
+    /** Null when per-command metrics are off. */
     private final Counter[] errors;
     private final Counter accepted;
     private final Counter closed;
@@ -84,36 +93,50 @@ public final class ProxyMetrics {
     private final Counter upstreamConnectsSkipped;
     private final AtomicInteger upstreamOpen = new AtomicInteger();
     private final Counter readsPaused;
+    /** Both null when per-command metrics are off. */
     private final Timer roundTrip;
     private final Timer upstreamPart;
     private volatile String policyVersion = "";
     private volatile double policyLoadedAt;
 
+    /** Every meter, per-command ones included. */
     public ProxyMetrics(CommandTable table) {
+        this(table, true);
+    }
+
+    /** @param commands whether the per-command meters of allowed traffic exist ({@code metrics.commands}) */
+    public ProxyMetrics(CommandTable table, boolean commands) {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // Before any meter is registered (Micrometer warns otherwise): names promtool's linter
         // refuses (an abbreviated unit, a _count suffix on a gauge).
         registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")
                 || id.getName().equals("system.cpu.count")));
         this.otherId = table.size();
+        this.commands = commands;
         this.denied = new Counter[otherId + 1];
         this.wouldDeny = new Counter[otherId + 1];
-        this.errors = new Counter[otherId + 1];
+        this.errors = commands ? new Counter[otherId + 1] : null;
         for (CommandSpec spec : table.all()) {
-            forwardedCounter(spec.name(), spec.id());
             denied[spec.id()] = commandCounter(spec.name(), "denied");
             wouldDeny[spec.id()] = commandCounter(spec.name(), "would_deny");
-            errors[spec.id()] = commandCounter(spec.name(), "error");
+            if (commands) {
+                forwardedCounter(spec.name(), spec.id());
+                errors[spec.id()] = commandCounter(spec.name(), "error");
+            }
         }
-        forwardedCounter("other", otherId);
         denied[otherId] = commandCounter("other", "denied");
         wouldDeny[otherId] = commandCounter("other", "would_deny");
-        errors[otherId] = commandCounter("other", "error");
+        if (commands) {
+            forwardedCounter("other", otherId);
+            errors[otherId] = commandCounter("other", "error");
+        }
         for (int i = 0; i < otherId; i++) {
             if (denied[i] == null) { // ids without a spec cannot occur, but never leave a hole
                 denied[i] = denied[otherId];
                 wouldDeny[i] = wouldDeny[otherId];
-                errors[i] = errors[otherId];
+                if (commands) {
+                    errors[i] = errors[otherId];
+                }
             }
         }
         accepted = Counter.builder("respgate.connections.accepted").description("Client connections accepted")
@@ -158,10 +181,15 @@ public final class ProxyMetrics {
                 .description("Bytes read from and written to Redis").register(registry);
         readsPaused = Counter.builder("respgate.backpressure.reads.paused")
                 .description("Times a client's reading was paused because its replies were not read").register(registry);
-        roundTrip = latencyTimer("respgate.command.duration", "From a command's arrival to its reply leaving"
-                + " for the client (sampled: one command in flight per connection)");
-        upstreamPart = latencyTimer("respgate.command.upstream.duration", "From a command's flush to Redis to its"
-                + " reply leaving for the client (sampled like respgate_command_duration_seconds)");
+        if (commands) {
+            roundTrip = latencyTimer("respgate.command.duration", "From a command's arrival to its reply leaving"
+                    + " for the client (sampled: one command in flight per connection)");
+            upstreamPart = latencyTimer("respgate.command.upstream.duration", "From a command's flush to Redis to"
+                    + " its reply leaving for the client (sampled like respgate_command_duration_seconds)");
+        } else {
+            roundTrip = null;
+            upstreamPart = null;
+        }
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
@@ -225,6 +253,11 @@ public final class ProxyMetrics {
         return registry;
     }
 
+    /** Whether the per-command meters exist ({@code metrics.commands}); fixed for the server's life. */
+    public boolean commandMetrics() {
+        return commands;
+    }
+
     // ---- hot path: no allocation --------------------------------------------------------------
 
     /**
@@ -233,7 +266,7 @@ public final class ProxyMetrics {
      */
     public LoopCounters loopCounters(Object loop) {
         return loops.computeIfAbsent(loop, l -> {
-            LoopCounters counters = new LoopCounters(otherId);
+            LoopCounters counters = new LoopCounters(otherId, commands);
             loopList.add(counters);
             return counters;
         });
@@ -241,6 +274,9 @@ public final class ProxyMetrics {
 
     /** One sampled command: its round trip, and its upstream part (negative when unknown), in nanoseconds. */
     public void commandLatency(long roundTripNanos, long upstreamNanos) {
+        if (roundTrip == null) {
+            return; // per-command metrics off: the sampler never samples, so this is not reached
+        }
         roundTrip.record(roundTripNanos, TimeUnit.NANOSECONDS);
         if (upstreamNanos >= 0) {
             upstreamPart.record(upstreamNanos, TimeUnit.NANOSECONDS);
@@ -249,6 +285,10 @@ public final class ProxyMetrics {
 
     /** Redis answered a forwarded command with an error (counted besides {@code forwarded}). */
     public void errorReply(int commandId) {
+        Counter[] errors = this.errors;
+        if (errors == null) {
+            return;
+        }
         errors[commandId >= 0 && commandId < otherId ? commandId : otherId].increment();
     }
 

@@ -4,6 +4,7 @@ import io.respgate.codec.testing.RedisProcess;
 import io.respgate.config.AdminConfig;
 import io.respgate.config.LimitsConfig;
 import io.respgate.config.ListenConfig;
+import io.respgate.config.MetricsConfig;
 import io.respgate.config.RespGateConfig;
 import io.respgate.config.Secret;
 import io.respgate.config.UpstreamConfig;
@@ -50,11 +51,15 @@ class AdminEndpointTest {
     }
 
     void start(Optional<Secret> token) throws Exception {
+        start(token, MetricsConfig.defaults());
+    }
+
+    void start(Optional<Secret> token, MetricsConfig metrics) throws Exception {
         assumeTrue(RedisProcess.isAvailable(), "redis-server is not on PATH");
         pair = ProxiedRedis.start();
         pair.startProxy(new RespGateConfig(new ListenConfig(ProxiedRedis.HOST, 0),
                 UpstreamConfig.of(ProxiedRedis.HOST, pair.redisPort()), LimitsConfig.defaults(), Optional.empty(),
-                Optional.of(new AdminConfig("127.0.0.1", 0, token))), policy());
+                Optional.of(new AdminConfig("127.0.0.1", 0, token)), Optional.empty(), metrics), policy());
         proxy = pair.proxy();
     }
 
@@ -125,6 +130,48 @@ class AdminEndpointTest {
             assertTrue(m.contains("jvm_memory_used_bytes"), "JVM memory");
             assertTrue(value(m, "respgate_netty_memory_used_bytes{area=\"direct\"}") > 0,
                     "the memory of the allocator the channels use, with a connection open");
+            assertFalse(m.contains(APP_PASS) || m.contains("wrong\""), "no secret in metrics");
+        }
+    }
+
+    /**
+     * Issue 5: {@code metrics.commands: false} takes the per-command meters of allowed traffic out of
+     * {@code /metrics} (absent, not zero); denials and the connection, auth, upstream and memory meters
+     * stay, and forwarding is unchanged.
+     */
+    @Test
+    void commandMetricsOffLeavesOutPerCommandMetersOnly() throws Exception {
+        start(Optional.empty(), new MetricsConfig(false));
+        try (RawConnection c = new RawConnection(pair.proxyPort())) {
+            assertTrue(c.call("AUTH", "app", "wrong").startsWith("-WRONGPASS"));
+            assertEquals("+OK\r\n", c.call("AUTH", "app", APP_PASS));
+            for (int i = 0; i < 3 * 8; i++) { // enough round trips for the sampler to have sampled, were it on
+                assertEquals("+OK\r\n", c.call("SET", "app:1", "v"));
+                assertEquals("$1\r\nv\r\n", c.call("GET", "app:1"));
+            }
+            assertTrue(c.call("INCR", "app:1").startsWith("-ERR value is not an integer"));
+            assertTrue(c.call("GET", "other").startsWith("-NOPERM"));
+            assertTrue(c.call("FLUSHALL").startsWith("-NOPERM"));
+            HttpResponse<String> r = get("/metrics");
+            assertEquals(200, r.statusCode());
+            String m = r.body();
+            assertFalse(m.contains("outcome=\"forwarded\""), m);
+            assertFalse(m.contains("outcome=\"error\""), m);
+            assertFalse(m.contains("respgate_command_duration_seconds"), m);
+            assertFalse(m.contains("respgate_command_upstream_duration_seconds"), m);
+            assertEquals(1.0, value(m, "respgate_commands_total{command=\"get\",outcome=\"denied\"}"), m);
+            assertEquals(1.0, value(m, "respgate_denials_total{command=\"get\",rule=\"acl:app\",user=\"app\"}"), m);
+            assertEquals(1.0, value(m, "respgate_guardrail_hits_total{rule=\"guardrail:flushall\"}"), m);
+            assertEquals(1.0, value(m, "respgate_auth_total{reason=\"none\",result=\"success\"}"), m);
+            assertEquals(1.0, value(m, "respgate_auth_total{reason=\"wrongpass\",result=\"failure\"}"), m);
+            assertEquals(1.0, value(m, "respgate_connections_active"), m);
+            assertTrue(value(m, "respgate_connections_accepted_total") >= 1, m);
+            assertEquals(1.0, value(m, "respgate_upstream_connections"), m);
+            assertTrue(value(m, "respgate_upstream_bytes_total{direction=\"out\"}") > 0, m);
+            assertTrue(value(m, "respgate_upstream_bytes_total{direction=\"in\"}") > 0, m);
+            assertEquals(1.0, value(m, "respgate_policy_info{version=\"" + proxy.policy().version() + "\"}"), m);
+            assertTrue(m.contains("jvm_memory_used_bytes"), "JVM memory");
+            assertTrue(value(m, "respgate_netty_memory_used_bytes{area=\"direct\"}") > 0, m);
             assertFalse(m.contains(APP_PASS) || m.contains("wrong\""), "no secret in metrics");
         }
     }

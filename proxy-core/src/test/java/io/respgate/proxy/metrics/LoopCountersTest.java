@@ -7,7 +7,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Per-event-loop counters: each loop counts alone, the scrape shows the sum over all loops. */
 class LoopCountersTest {
@@ -47,6 +49,32 @@ class LoopCountersTest {
         assertEquals(6, value(scrape, "respgate_commands_total{command=\"other\",outcome=\"forwarded\"}"));
         assertEquals(6000 * 14, value(scrape, "respgate_upstream_bytes_total{direction=\"out\"}"));
         assertEquals(6000 * 9, value(scrape, "respgate_upstream_bytes_total{direction=\"in\"}"));
+    }
+
+    /** Issue 5: {@code metrics.commands: false} counts no forwarded command, and registers no such meter. */
+    @Test
+    void withCommandMetricsOffNothingIsForwardedCountedButBytesAre() {
+        ProxyMetrics off = new ProxyMetrics(table, false);
+        assertFalse(off.commandMetrics());
+        LoopCounters counters = off.loopCounters(new Object());
+        int get = table.byName("get").id();
+        for (int n = 0; n < 100; n++) {
+            counters.forwarded(get);
+            counters.upstreamBytesOut(14);
+        }
+        counters.forwarded(-1);
+        off.errorReply(get);
+        off.errorReply(-1);
+        off.commandLatency(1_000, 500);
+        String scrape = off.scrape();
+        assertFalse(scrape.contains("outcome=\"forwarded\""), scrape);
+        assertFalse(scrape.contains("outcome=\"error\""), scrape);
+        assertFalse(scrape.contains("respgate_command_duration_seconds"), scrape);
+        assertFalse(scrape.contains("respgate_command_upstream_duration_seconds"), scrape);
+        assertEquals(100 * 14, value(scrape, "respgate_upstream_bytes_total{direction=\"out\"}"));
+        assertEquals(0, value(scrape, "respgate_commands_total{command=\"get\",outcome=\"denied\"}"),
+                "denials are still counted");
+        assertTrue(metrics.commandMetrics(), "on by default");
     }
 
     private static double value(String scrape, String series) {
