@@ -98,9 +98,10 @@ public final class CompiledAcl {
      */
     public AclVerdict check(CommandSpec spec, CommandFrame frame) {
         int id = spec.id();
-        if (id < 0 || id >= noAuth.length || !AclRules.Universe.subs(spec).isEmpty()) {
-            // Not from this table, or a container without a known subcommand: Redis would not
-            // run it ("unknown subcommand"); fail closed.
+        if (id < 0 || id >= noAuth.length || (!AclRules.Universe.subs(spec).isEmpty() && frame.argCount() > 1)) {
+            // Not from this table, or a container with an argument that is no known subcommand:
+            // Redis would not run it ("unknown subcommand"); fail closed. A container alone is
+            // checked as itself, as Redis does: COMMAND runs so, the others fail their arity first.
             return AclVerdict.deny(AclVerdict.Kind.COMMAND, -1);
         }
         for (Selector s : selectors) {

@@ -85,6 +85,12 @@ class AclRulesTest {
         assertFalse(check("(+get ~a) clearselectors", "GET", "a").allowed());
         assertEquals(AclVerdict.Kind.COMMAND, check("+config", "CONFIG", "NOSUCH").kind(),
                 "a container without a known subcommand is denied");
+        assertTrue(check("+@all", "COMMAND").allowed(), "COMMAND alone is a command of its own (the list of all)");
+        assertTrue(check("+command", "COMMAND").allowed());
+        assertTrue(check("+@connection", "COMMAND").allowed());
+        assertEquals(AclVerdict.Kind.COMMAND, check("+command|info", "COMMAND").kind(),
+                "a subcommand's permission is not the container's");
+        assertEquals(AclVerdict.Kind.COMMAND, check("+@all -command", "COMMAND").kind());
     }
 
     @Test

@@ -174,4 +174,23 @@ class FuzzRegressionTest {
             }
         }
     }
+
+    /**
+     * The ACL check refused any container command resolved to no subcommand, so {@code COMMAND} alone (the
+     * list of every command, which Redis runs) got {@code -NOPERM ... 'command' command} even with
+     * {@code +@all}. Its reply lists commands in hash-table order, so only its count is compared.
+     */
+    @Test
+    void commandAloneIsForwarded(ProxiedRedis redis) throws Exception {
+        String count;
+        try (RawConnection direct = new RawConnection(redis.redisPort())) {
+            count = direct.call("COMMAND", "COUNT");
+        }
+        try (RawConnection c = new RawConnection(redis.proxyPort())) {
+            String all = c.call("COMMAND");
+            assertEquals("*" + count.substring(1), all.substring(0, all.indexOf("\r\n") + 2));
+            assertEquals("-ERR wrong number of arguments for 'config' command\r\n", c.call("CONFIG"),
+                    "other containers alone fail their arity, as in Redis");
+        }
+    }
 }
