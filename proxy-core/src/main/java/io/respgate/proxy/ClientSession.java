@@ -669,6 +669,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             userRevoked();
             return;
         }
+        if (hello.nameError() != null) {
+            answerError(hello.nameError());
+            return;
+        }
         byte effect = hello.version() == 3 ? ReplyEffect.HELLO_3
                 : hello.version() == 2 ? ReplyEffect.HELLO_2 : ReplyEffect.NONE;
         if (hello.authIndex() >= 0) {

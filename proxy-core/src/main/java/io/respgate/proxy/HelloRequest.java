@@ -13,8 +13,12 @@ import java.nio.charset.StandardCharsets;
  * @param version   the protocol version asked for, or 0 if none was given
  * @param authIndex index of the AUTH keyword, or -1 if there is none
  * @param error     the error Redis would answer (text after {@code -}), or null if the request is valid
+ * @param nameError the error Redis answers for the SETNAME name once the client is authenticated,
+ *                  or null: checked here so that a HELLO sent with CLIENT REPLY off is known to
+ *                  switch the protocol exactly when Redis switches it
  */
-record HelloRequest(long version, int authIndex, String error) {
+record HelloRequest(long version, int authIndex, String error, String nameError) {
+    static final String BAD_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
     private static final byte[] AUTH = "AUTH".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SETNAME = "SETNAME".getBytes(StandardCharsets.US_ASCII);
 
@@ -24,26 +28,38 @@ record HelloRequest(long version, int authIndex, String error) {
         if (frame.argCount() >= 2) {
             version = frame.argAsLong(1);
             if (version == Long.MIN_VALUE) {
-                return new HelloRequest(0, -1, "ERR Protocol version is not an integer or out of range");
+                return new HelloRequest(0, -1, "ERR Protocol version is not an integer or out of range", null);
             }
             if (version < 2 || version > 3) {
-                return new HelloRequest(version, -1, "NOPROTO unsupported protocol version");
+                return new HelloRequest(version, -1, "NOPROTO unsupported protocol version", null);
             }
             next = 2;
         }
         int authIndex = -1;
+        int nameIndex = -1;
         for (int j = next; j < frame.argCount(); j++) {
             int more = frame.argCount() - 1 - j;
             if (frame.argEqualsIgnoreCase(j, AUTH) && more >= 2) {
                 authIndex = j;
                 j += 2;
             } else if (frame.argEqualsIgnoreCase(j, SETNAME) && more >= 1) {
-                j++;
+                nameIndex = ++j; // the last one counts
             } else {
-                return new HelloRequest(version, -1, "ERR Syntax error in HELLO option '" + quoted(frame, j) + "'");
+                return new HelloRequest(version, -1, "ERR Syntax error in HELLO option '" + quoted(frame, j) + "'", null);
             }
         }
-        return new HelloRequest(version, authIndex, null);
+        return new HelloRequest(version, authIndex, null, nameIndex >= 0 && !validName(frame, nameIndex) ? BAD_NAME : null);
+    }
+
+    /** Like Redis's {@code validateClientName}: printable ASCII without spaces ('!' to '~'); empty clears the name. */
+    private static boolean validName(CommandFrame frame, int i) {
+        byte[] name = frame.argBytes(i);
+        for (byte b : name) {
+            if (b < '!' || b > '~') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -16,10 +16,10 @@ class HelloRequestTest {
 
     @Test
     void versionsAndOptions() {
-        assertEquals(new HelloRequest(0, -1, null), parse("HELLO"));
-        assertEquals(new HelloRequest(3, -1, null), parse("HELLO", "3"));
-        assertEquals(new HelloRequest(3, 2, null), parse("HELLO", "3", "AUTH", "u", "p"));
-        assertEquals(new HelloRequest(2, 4, null), parse("hello", "2", "setname", "n", "auth", "u", "p"));
+        assertEquals(new HelloRequest(0, -1, null, null), parse("HELLO"));
+        assertEquals(new HelloRequest(3, -1, null, null), parse("HELLO", "3"));
+        assertEquals(new HelloRequest(3, 2, null, null), parse("HELLO", "3", "AUTH", "u", "p"));
+        assertEquals(new HelloRequest(2, 4, null, null), parse("hello", "2", "setname", "n", "auth", "u", "p"));
     }
 
     @Test
@@ -30,6 +30,21 @@ class HelloRequestTest {
         assertEquals("ERR Syntax error in HELLO option 'AUTH'", parse("HELLO", "3", "AUTH", "onlyuser").error());
         assertEquals("ERR Syntax error in HELLO option 'bogus'", parse("HELLO", "3", "bogus").error());
         assertNull(parse("HELLO", "3", "SETNAME", "x").error());
+    }
+
+    /** Redis refuses the name after authentication, and then does not switch the protocol. */
+    @Test
+    void aNameRedisRefusesIsKnownBeforeItIsSent() {
+        assertNull(parse("HELLO", "3", "SETNAME", "app-1:~!").nameError());
+        assertNull(parse("HELLO", "3", "SETNAME", "").nameError(), "an empty name clears the name");
+        for (String bad : new String[] {"a b", "a\nb", "\u00e9", "tab\t", "\u007f"}) {
+            HelloRequest hello = parse("HELLO", "3", "SETNAME", bad);
+            assertNull(hello.error(), bad);
+            assertEquals(HelloRequest.BAD_NAME, hello.nameError(), bad);
+        }
+        assertEquals(HelloRequest.BAD_NAME, parse("HELLO", "3", "SETNAME", "ok", "SETNAME", "not ok").nameError(),
+                "the last SETNAME counts");
+        assertNull(parse("HELLO", "3", "SETNAME", "not ok", "SETNAME", "ok").nameError());
     }
 
     @Test

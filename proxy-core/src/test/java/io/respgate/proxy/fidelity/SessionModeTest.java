@@ -78,6 +78,15 @@ class SessionModeTest {
         assertTrue(replies.get(4).startsWith("-EXECABORT"), replies.get(4));
     }
 
+    /** A HELLO whose name Redis refuses switches nothing, answered or not. */
+    @Test
+    void aHelloWithABadNameSentWithRepliesOffChangesNothing(ProxiedRedis redis) throws Exception {
+        List<String> replies = same(redis, mb("HELLO", "3", "SETNAME", "a b") + mb("CLIENT", "REPLY", "OFF")
+                + mb("HELLO", "3", "SETNAME", "a b") + mb("CLIENT", "REPLY", "ON") + mb("SUBSCRIBE", "m:g") + mb("MULTI"), 4);
+        assertEquals("-ERR Client names cannot contain spaces, newlines or special characters.\r\n", replies.get(0));
+        assertEquals("-ERR Can't execute 'multi" + NOT_WHILE_SUBSCRIBED, replies.get(3), "still RESP2");
+    }
+
     @Test
     void aHalfCloseBehindAHeldCommandComesAfterItsReply(ProxiedRedis redis) throws Exception {
         String bytes = mb("SUBSCRIBE", "m:e") + mb("MULTI") + mb("PING");
