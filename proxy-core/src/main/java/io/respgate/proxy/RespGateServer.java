@@ -75,6 +75,7 @@ public final class RespGateServer implements AutoCloseable {
     private final Transport transport;
     private volatile AdminServer admin;
     private final UpstreamChannels upstreamChannels = new UpstreamChannels();
+    private final UpstreamResolver resolver = new UpstreamResolver();
     private volatile UpstreamWatch upstreamWatch;
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final ConnectionLimiter limiter;
@@ -113,7 +114,7 @@ public final class RespGateServer implements AutoCloseable {
             loop.scheduleAtFixedRate(t, t.tickNanos(), t.tickNanos(), TimeUnit.NANOSECONDS);
         }
         SessionSettings settings = sessionSettings(config, policy, transport, upstreamTls, metrics, audit,
-                upstreamChannels, clientLimits, Map.copyOf(timers), refusalReports, memory);
+                upstreamChannels, clientLimits, Map.copyOf(timers), refusalReports, memory, resolver);
         metrics.bufferedMemory(memory::total, memory.limit());
         metrics.upstreamBackoffWindow(settings.backoff()::windowSeconds);
         this.limiter = new ConnectionLimiter(limits.maxClients(), limits.maxConnectionsPerSource());
@@ -155,6 +156,7 @@ public final class RespGateServer implements AutoCloseable {
         } catch (Exception e) {
             acceptGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             ioGroup.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            resolver.close();
             audit.close();
             throw e;
         }
@@ -363,7 +365,7 @@ public final class RespGateServer implements AutoCloseable {
     /** Whether Redis answers a fresh connection now (for {@code /readyz}). */
     java.util.concurrent.CompletableFuture<Boolean> probeUpstream() {
         UpstreamConfig up = config.upstream();
-        return UpstreamProbe.answers(ioGroup, transport, up.host(), up.port(), upstreamTls);
+        return UpstreamProbe.answers(ioGroup, transport, resolver, up.host(), up.port(), upstreamTls);
     }
 
     private static void closeTls(ServerTls serverTls, UpstreamTls upstreamTls) {
@@ -413,7 +415,7 @@ public final class RespGateServer implements AutoCloseable {
                                                    UpstreamTls upstreamTls, ProxyMetrics metrics, AuditLog audit,
                                                    UpstreamChannels upstreamChannels, ClientLimits limits,
                                                    Map<EventExecutor, LoopTimers> timers, ReportBudget reports,
-                                                   BufferedMemory memory) {
+                                                   BufferedMemory memory, UpstreamResolver resolver) {
         UpstreamConfig upstream = config.upstream();
         // Tests and the demo give a policy in code; they get the default lockout settings.
         PolicyConfig lockout = config.policy().orElse(new PolicyConfig(java.nio.file.Path.of("policy.yaml")));
@@ -426,7 +428,7 @@ public final class RespGateServer implements AutoCloseable {
                 new UserConnections(), transport, upstreamTls,
                 config.listen().tls().map(ServerTlsConfig::requireMapped).orElse(false), metrics, audit,
                 new java.util.concurrent.atomic.AtomicLong(), new SeenSources(), upstreamChannels, limits, timers,
-                reports, new UpstreamBackoff(), memory);
+                reports, new UpstreamBackoff(), memory, resolver);
     }
 
     public InetSocketAddress boundAddress() {
@@ -477,6 +479,7 @@ public final class RespGateServer implements AutoCloseable {
             clients.close().awaitUninterruptibly();
             acceptGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
             ioGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+            resolver.close();
             AdminServer adminServer = admin;
             if (adminServer != null) {
                 adminServer.close(); // last: /readyz says "not ready" during the drain

@@ -39,6 +39,7 @@ import java.util.Map;
  * @param reports            how many refusals and limit closes are logged and audited (a flood in samples)
  * @param backoff            connects to Redis held back after a failure
  * @param memory             bytes buffered for all clients, against {@code limits.max_buffered_memory}
+ * @param resolver           looks up the upstream host name off the event loops
  */
 record SessionSettings(String upstreamHost,
                        int upstreamPort,
@@ -60,7 +61,8 @@ record SessionSettings(String upstreamHost,
                        Map<EventExecutor, LoopTimers> timers,
                        ReportBudget reports,
                        UpstreamBackoff backoff,
-                       BufferedMemory memory) {
+                       BufferedMemory memory,
+                       UpstreamResolver resolver) {
     /** The timer of {@code loop}, one of the server's event loops. */
     LoopTimers timers(EventExecutor loop) {
         LoopTimers t = timers.get(loop);

@@ -67,6 +67,7 @@ final class UpstreamLink {
         Bootstrap bootstrap = new Bootstrap()
                 .group(client.eventLoop())
                 .channel(settings.transport().socketChannelClass())
+                .resolver(settings.resolver()) // never a blocking look-up on the loop
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024));

@@ -27,10 +27,10 @@ final class UpstreamProbe {
     private UpstreamProbe() {
     }
 
-    static CompletableFuture<Boolean> answers(EventLoopGroup group, Transport transport, String host, int port,
-                                              UpstreamTls tls) {
+    static CompletableFuture<Boolean> answers(EventLoopGroup group, Transport transport, UpstreamResolver resolver,
+                                              String host, int port, UpstreamTls tls) {
         CompletableFuture<Boolean> result = new CompletableFuture<>();
-        Bootstrap bootstrap = new Bootstrap().group(group).channel(transport.socketChannelClass())
+        Bootstrap bootstrap = new Bootstrap().group(group).channel(transport.socketChannelClass()).resolver(resolver)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) TIMEOUT_MILLIS)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
