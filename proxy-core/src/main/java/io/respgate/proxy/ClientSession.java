@@ -92,6 +92,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private boolean multiHasLocalError;
     private boolean repliesOff;
     private boolean skipNextReply;
+    /** MONITOR was sent: Redis streams to this client unasked, and never times it out. */
+    private boolean monitoring;
     /** QUIT, a protocol error or a broken upstream: no further command is taken. */
     private boolean closing;
     /** The server is shutting down: no further command is read; close once replies are out. */
@@ -452,6 +454,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
                 forward(frame, ReplyEffect.NONE, 1);
             }
             case RESET -> reset(frame);
+            case MONITOR -> {
+                monitoring = true;
+                forward(frame, ReplyEffect.NONE, 1);
+            }
             case CLIENT -> client(frame);
             case SELECT -> {
                 if (!refusedInMulti(frame)) {
@@ -560,6 +566,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         }
         inMulti = false;
         multiHasLocalError = false;
+        monitoring = false;
         // Redis turns replies back on before it answers RESET, but a pending SKIP still applies.
         repliesOff = false;
         forward(frame, ReplyEffect.RESET, 1);
@@ -985,6 +992,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         multiHasLocalError = false;
         repliesOff = false;
         skipNextReply = false;
+        monitoring = false;
         subscriptions.clear();
         database = 0;
         pendingSelects.clear();
@@ -1115,7 +1123,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
                 return;
             }
         }
-        if (limits.idleNanos() > 0 && !closing && orderer.isEmpty() && !subscriptions.any()
+        if (limits.idleNanos() > 0 && !closing && orderer.isEmpty() && !subscriptions.any() && !monitoring
                 && now - lastActivity > limits.idleNanos()) {
             idleTimedOut();
         }

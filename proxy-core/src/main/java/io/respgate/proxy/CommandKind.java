@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  * hot path compares no bytes for GET or SET.
  */
 enum CommandKind {
-    OTHER, QUIT, AUTH, PING, RESET, MULTI, EXEC, DISCARD, HELLO, CLIENT, SELECT,
+    OTHER, QUIT, AUTH, PING, RESET, MULTI, EXEC, DISCARD, MONITOR, HELLO, CLIENT, SELECT,
     SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE, UNSUBSCRIBE, PUNSUBSCRIBE, SUNSUBSCRIBE;
 
     private final byte[] upperName = name().getBytes(StandardCharsets.US_ASCII);
@@ -24,7 +24,7 @@ enum CommandKind {
             case 6:
                 return match(frame, CLIENT, SELECT);
             case 7:
-                return match(frame, DISCARD);
+                return match(frame, DISCARD, MONITOR);
             case 9:
                 return match(frame, SUBSCRIBE);
             case 10:

@@ -187,6 +187,23 @@ class ClientTimeoutsTest {
         }
     }
 
+    /** Redis never times out a MONITOR client (it is flagged like a replica), however quiet Redis is. */
+    @Test
+    void aQuietMonitorIsNotIdle() throws Exception {
+        Duration idleTimeout = Duration.ofSeconds(1);
+        LimitsConfig limits = LimitsConfig.defaults().withTimeouts(Duration.ZERO, Duration.ZERO, idleTimeout);
+        try (ProxiedRedis pair = start(TestPolicies.transparent(), limits);
+             RawConnection monitor = new RawConnection(pair.proxyPort(), 5000)) {
+            assertEquals("+OK\r\n", monitor.call("MONITOR"));
+            Thread.sleep(2 * idleTimeout.toMillis() + 500);
+            try (RawConnection other = new RawConnection(pair.proxyPort(), 5000)) {
+                assertEquals("$5\r\nhello\r\n", other.call("ECHO", "hello"));
+            }
+            String line = monitor.readReply();
+            assertTrue(line.contains("\"ECHO\" \"hello\""), line);
+        }
+    }
+
     @Test
     void timeoutsOffMeansNothingIsClosed() throws Exception {
         LimitsConfig limits = LimitsConfig.defaults().withTimeouts(Duration.ZERO, Duration.ZERO, Duration.ZERO);
