@@ -15,17 +15,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DatabaseRestrictionTest {
     private static final String NOT_DB0 = "-NOPERM this user may not use database 0; SELECT an allowed database first\r\n";
 
-    @Test
-    void aUserOfDatabaseOneMustSelectItBeforeAnythingElse() throws Exception {
-        String yaml = """
+    /** A policy whose user {@code tenant} (password {@code tenant-pw}) may use {@code databases} only. */
+    private static io.respgate.policy.PolicySnapshot tenantOf(String databases) {
+        return TestPolicies.parse("""
                 users:
                   default:
                     acl: "off"
                   tenant:
                     acl: "on #%s ~* +@all"
-                    databases: [1]
-                """.formatted(TestPolicies.hash("tenant-pw"));
-        try (ProxiedRedis pair = Fixtures.start(TestPolicies.parse(yaml));
+                    databases: %s
+                """.formatted(TestPolicies.hash("tenant-pw"), databases));
+    }
+
+    @Test
+    void aUserOfDatabaseOneMustSelectItBeforeAnythingElse() throws Exception {
+        try (ProxiedRedis pair = Fixtures.start(tenantOf("[1]"));
              RawConnection client = new RawConnection(pair.proxyPort());
              RawConnection direct = new RawConnection(pair.redisPort())) {
             direct.call("SET", "zero", "secret");
@@ -60,17 +64,9 @@ class DatabaseRestrictionTest {
      */
     @Test
     void aSelectRedisDoesNotAnswerIsNotTakenForDone() throws Exception {
-        String yaml = """
-                users:
-                  default:
-                    acl: "off"
-                  tenant:
-                    acl: "on #%s ~* +@all"
-                    databases: [1, 20]
-                """.formatted(TestPolicies.hash("tenant-pw"));
         String unconfirmed = "-NOPERM RespGate cannot tell which database a SELECT sent with CLIENT REPLY off or SKIP"
                 + " chose; SELECT an allowed database first\r\n";
-        try (ProxiedRedis pair = Fixtures.start(TestPolicies.parse(yaml));
+        try (ProxiedRedis pair = Fixtures.start(tenantOf("[1, 20]"));
              RawConnection client = new RawConnection(pair.proxyPort());
              RawConnection direct = new RawConnection(pair.redisPort())) {
             direct.call("SELECT", "1");
