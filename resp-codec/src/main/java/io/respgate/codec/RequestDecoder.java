@@ -70,6 +70,8 @@ public final class RequestDecoder extends ByteToMessageDecoder {
     static final String REQUEST_TOO_BIG = "Protocol error: request too big";
 
     private static final int INITIAL_ARGUMENTS = 8;
+    /** A larger argument table is dropped after its request, so one huge request does not pin it. */
+    private static final int MAX_KEPT_ARGUMENTS = 64;
     /** {@code \r\n} read as a little-endian short. */
     private static final short CRLF = 0x0A0D;
     private static final ByteProcessor FIND_LF_OR_NUL = b -> b != '\n' && b != 0;
@@ -87,7 +89,11 @@ public final class RequestDecoder extends ByteToMessageDecoder {
     /** Arguments announced but not read yet. */
     private int remaining;
     private long bulkLength;
-    private int[] spans;
+    /**
+     * The argument table of the request being decoded, as (index, length) pairs; each frame gets a copy
+     * of its own size. Kept for the next request unless it grew past {@link #MAX_KEPT_ARGUMENTS}.
+     */
+    private int[] spans = new int[2 * INITIAL_ARGUMENTS];
     private int argCount;
     /** Decoded length of the last inline token, set by {@link #inlineToken}. */
     private int tokenLength;
@@ -204,7 +210,6 @@ public final class RequestDecoder extends ByteToMessageDecoder {
             return false;
         }
         remaining = (int) count;
-        spans = new int[2 * Math.min(remaining, INITIAL_ARGUMENTS)];
         argCount = 0;
         pos = cr + 2;
         scan = pos;
@@ -275,8 +280,7 @@ public final class RequestDecoder extends ByteToMessageDecoder {
         }
         ByteBuf frame = in.retainedSlice(base, pos);
         in.skipBytes(pos);
-        out.add(new CommandFrame(frame, spans, argCount, false, in, base));
-        spans = null;
+        out.add(new CommandFrame(frame, frameSpans(), argCount, false, in, base));
         state = State.START;
         return false;
     }
@@ -360,6 +364,15 @@ public final class RequestDecoder extends ByteToMessageDecoder {
         argCount++;
     }
 
+    /** The argument table of the request just decoded, for its frame. */
+    private int[] frameSpans() {
+        int[] copy = Arrays.copyOf(spans, 2 * argCount);
+        if (spans.length > 2 * MAX_KEPT_ARGUMENTS) {
+            spans = new int[2 * INITIAL_ARGUMENTS];
+        }
+        return copy;
+    }
+
     /**
      * Reads an inline request line, splits it like {@code sdssplitargs} and re-encodes it as a multibulk
      * request.
@@ -387,21 +400,17 @@ public final class RequestDecoder extends ByteToMessageDecoder {
         if (lineEnd > base && in.getByte(lineEnd - 1) == '\r') {
             lineEnd--;
         }
-        spans = new int[2 * INITIAL_ARGUMENTS];
         argCount = 0;
         long size = splitArgs(in, base, lineEnd, null);
         if (size < 0) {
-            spans = null;
             fail(in, out, UNBALANCED_QUOTES);
             return true;
         }
         if (argCount > limits.maxArguments()) {
-            spans = null;
             fail(in, out, INVALID_MULTIBULK_LENGTH);
             return true;
         }
         if (argCount == 0) {
-            spans = null;
             in.skipBytes(found + 1 - base);
             state = State.START;
             return false;
@@ -418,8 +427,7 @@ public final class RequestDecoder extends ByteToMessageDecoder {
             throw e;
         }
         in.skipBytes(found + 1 - base);
-        out.add(new CommandFrame(frame, spans, argCount, true));
-        spans = null;
+        out.add(new CommandFrame(frame, frameSpans(), argCount, true));
         state = State.START;
         return true;
     }

@@ -23,8 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
  * Issue 6: the decoder reads a short {@code *} or {@code $} line with one 8-byte load when eight bytes
- * are buffered, and byte by byte otherwise. These tests hold the fast reading to the general one, over
- * every kind of buffer Netty may hand in.
+ * are buffered, and byte by byte otherwise; it keeps one argument table and gives each frame a copy.
+ * These tests hold the fast reading to the general one, over every kind of buffer Netty may hand in.
  */
 class RequestDecoderReadPathsTest {
     /** Bytes that make up or break a header number; lines of up to four of them are all tried. */
@@ -134,6 +134,39 @@ class RequestDecoderReadPathsTest {
         byte[] bigRaw = multibulks(big);
         for (Function<byte[], ByteBuf> kind : List.of(heap, direct)) {
             assertEquals(strings(big), decodeWith(bigRaw, kind, null, bigRaw.length));
+        }
+    }
+
+    /**
+     * Frames of one read are all decoded before any is looked at; each must keep its own argument table,
+     * also when a request has more arguments than the decoder's table held (8 at first), when one has so
+     * many that the decoder drops its table afterwards (over 64), and for inline requests.
+     */
+    @Test
+    void framesOfOneReadKeepTheirOwnArgumentTables() {
+        List<List<byte[]>> requests = List.of(numbered("DEL", 9), args("GET", "a"), numbered("MSET", 101),
+                args("PING"), numbered("SADD", 30), args("SET", "b", "c"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(multibulks(requests));
+        out.writeBytes(bytes("ECHO a b c d e f g h i j\r\nECHO z\r\n"));
+        EmbeddedChannel channel = new EmbeddedChannel(new RequestDecoder(RequestLimits.defaults()));
+        channel.writeInbound(Unpooled.wrappedBuffer(out.toByteArray()));
+        List<CommandFrame> frames = new ArrayList<>();
+        for (Object msg; (msg = channel.readInbound()) != null; ) {
+            frames.add((CommandFrame) msg);
+        }
+        try {
+            List<List<String>> expected = new ArrayList<>(strings(requests));
+            expected.add(List.of("ECHO", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j"));
+            expected.add(List.of("ECHO", "z"));
+            List<List<String>> decoded = new ArrayList<>();
+            for (CommandFrame frame : frames) {
+                decoded.add(argStrings(frame));
+            }
+            assertEquals(expected, decoded);
+        } finally {
+            frames.forEach(CommandFrame::release);
+            channel.finishAndReleaseAll();
         }
     }
 
