@@ -72,8 +72,6 @@ public final class RequestDecoder extends ByteToMessageDecoder {
     private static final int INITIAL_ARGUMENTS = 8;
     /** A larger argument table is dropped after its request, so one huge request does not pin it. */
     private static final int MAX_KEPT_ARGUMENTS = 64;
-    /** {@code \r\n} read as a little-endian short. */
-    private static final short CRLF = 0x0A0D;
     private static final ByteProcessor FIND_LF_OR_NUL = b -> b != '\n' && b != 0;
 
     private enum State { START, INLINE, COUNT, BULK_HEADER, BULK_PAYLOAD, FAILED }
@@ -171,12 +169,12 @@ public final class RequestDecoder extends ByteToMessageDecoder {
      * @return whether to go on decoding in this call
      */
     private boolean decodeCount(ByteBuf in, List<Object> out) {
-        long line = shortHeader(in, 0, (byte) '*');
+        long line = RespIntegers.shortLine(in, in.readerIndex(), (byte) '*');
         int cr;
         long count;
-        if (line >= 0) {
-            cr = shortHeaderCr(line);
-            count = shortHeaderValue(line);
+        if (line != RespIntegers.NOT_SHORT) {
+            cr = RespIntegers.shortLineCr(line);
+            count = RespIntegers.shortLineValue(line);
         } else {
             cr = findCr(in, 0);
             if (cr < 0) {
@@ -200,7 +198,7 @@ public final class RequestDecoder extends ByteToMessageDecoder {
         if (count > limits.maxArguments()) {
             return fail(in, out, INVALID_MULTIBULK_LENGTH);
         }
-        if (line < 0 && in.getByte(in.readerIndex() + cr + 1) != '\n') {
+        if (line == RespIntegers.NOT_SHORT && in.getByte(in.readerIndex() + cr + 1) != '\n') {
             return fail(in, out, CRLF_AFTER_MULTIBULK_LENGTH);
         }
         if (count <= 0) {
@@ -218,12 +216,12 @@ public final class RequestDecoder extends ByteToMessageDecoder {
     }
 
     private boolean decodeBulkHeader(ByteBuf in, List<Object> out) {
-        long line = shortHeader(in, pos, (byte) '$');
+        long line = RespIntegers.shortLine(in, in.readerIndex() + pos, (byte) '$');
         int cr;
         long length;
-        if (line >= 0) {
-            cr = pos + shortHeaderCr(line);
-            length = shortHeaderValue(line);
+        if (line != RespIntegers.NOT_SHORT) {
+            cr = pos + RespIntegers.shortLineCr(line);
+            length = RespIntegers.shortLineValue(line);
         } else {
             cr = findCr(in, pos);
             if (cr < 0) {
@@ -249,7 +247,7 @@ public final class RequestDecoder extends ByteToMessageDecoder {
         if (!authenticated && length > UNAUTHENTICATED_MAX_BULK) {
             return fail(in, out, UNAUTHENTICATED_BULK);
         }
-        if (line < 0 && in.getByte(in.readerIndex() + cr + 1) != '\n') {
+        if (line == RespIntegers.NOT_SHORT && in.getByte(in.readerIndex() + cr + 1) != '\n') {
             return fail(in, out, CRLF_AFTER_BULK_LENGTH);
         }
         int payload = cr + 2;
@@ -268,7 +266,7 @@ public final class RequestDecoder extends ByteToMessageDecoder {
             return false;
         }
         int base = in.readerIndex();
-        if (in.getShortLE(base + end) != CRLF) {
+        if (!RespIntegers.crlfAt(in, base + end)) {
             return fail(in, out, CRLF_AFTER_BULK);
         }
         addSpan(pos, (int) bulkLength);
@@ -283,53 +281,6 @@ public final class RequestDecoder extends ByteToMessageDecoder {
         out.add(new CommandFrame(frame, frameSpans(), argCount, false, in, base));
         state = State.START;
         return false;
-    }
-
-    /**
-     * The common header line read at once: {@code marker}, a length of one to five digits without a
-     * leading zero (or {@code 0}), {@code \r\n}, within the eight bytes at {@code lineStart}, read
-     * with one bounds and accessibility check instead of one per byte. Anything else (longer lines, a
-     * sign, bad bytes, fewer than eight bytes buffered) returns -1 and takes the general path, which
-     * decides every case; where this one answers, the general path gives the same line end and value.
-     *
-     * @return the value and the offset of the {@code \r} from {@code lineStart}, packed (see
-     *     {@link #shortHeaderValue}, {@link #shortHeaderCr}), or -1
-     */
-    private static long shortHeader(ByteBuf in, int lineStart, byte marker) {
-        if (in.readableBytes() - lineStart < Long.BYTES) {
-            return -1;
-        }
-        long w = in.getLongLE(in.readerIndex() + lineStart);
-        if ((byte) w != marker) {
-            return -1;
-        }
-        int digit = (int) (w >>> 8) & 0xFF;
-        if (digit < '0' || digit > '9') {
-            return -1;
-        }
-        long value = digit - '0';
-        int at = 2;
-        if (value != 0) {
-            for (; at < 7; at++) {
-                digit = (int) (w >>> (8 * at)) & 0xFF;
-                if (digit < '0' || digit > '9') {
-                    break;
-                }
-                value = value * 10 + digit - '0';
-            }
-        }
-        if (at > 6 || ((w >>> (8 * at)) & 0xFFFF) != CRLF) {
-            return -1;
-        }
-        return value << 3 | at;
-    }
-
-    private static long shortHeaderValue(long line) {
-        return line >>> 3;
-    }
-
-    private static int shortHeaderCr(long line) {
-        return (int) line & 7;
     }
 
     /**

@@ -153,7 +153,7 @@ class ReplyScannerPropertyTest {
         return RequestDecoderPropertyTest.within(() -> checkSplitsNow(input, maxDepth, maxBulk, splitSeed));
     }
 
-    private static Scan checkSplitsNow(byte[] input, int maxDepth, long maxBulk, long splitSeed) {
+    static Scan checkSplitsNow(byte[] input, int maxDepth, long maxBulk, long splitSeed) {
         {
             Scan whole = scan(input, maxDepth, maxBulk, new int[] {input.length}, null);
             Random random = new Random(splitSeed);
