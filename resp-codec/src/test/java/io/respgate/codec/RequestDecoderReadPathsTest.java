@@ -17,7 +17,6 @@ import java.util.function.Function;
 
 import static io.respgate.codec.DecoderHarness.bytes;
 import static io.respgate.codec.DecoderHarness.multibulk;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
