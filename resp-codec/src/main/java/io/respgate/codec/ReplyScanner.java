@@ -94,7 +94,7 @@ public final class ReplyScanner {
                     return -1;
                 }
                 int end = (int) payloadEnd;
-                if (buf.getByte(base + end - 2) != '\r' || buf.getByte(base + end - 1) != '\n') {
+                if (!RespIntegers.crlfAt(buf, base + end - 2)) {
                     throw malformed("expected CRLF after blob payload at offset " + (end - 2));
                 }
                 payloadEnd = -1;
@@ -112,12 +112,21 @@ public final class ReplyScanner {
             if (kind == KIND_INVALID) {
                 throw malformed("unexpected type marker 0x" + Integer.toHexString(marker & 0xFF) + " at offset " + pos);
             }
-            int cr = findCr(buf, kind == KIND_TEXT ? maxBulkLength : MAX_NUMBER_LINE);
-            if (cr < 0 || cr + 1 >= readable) {
-                return -1;
-            }
-            if (buf.getByte(base + cr + 1) != '\n') {
-                throw malformed("expected CRLF at offset " + cr);
+            // A number line of the common short form is read at once; its number is then known.
+            boolean number = kind == KIND_INTEGER || kind == KIND_BLOB || kind == KIND_AGGREGATE || kind == KIND_PAIRS;
+            long line = number ? RespIntegers.shortLine(buf, base + pos, marker) : RespIntegers.NOT_SHORT;
+            boolean parsed = line != RespIntegers.NOT_SHORT;
+            int cr;
+            if (parsed) {
+                cr = pos + RespIntegers.shortLineCr(line);
+            } else {
+                cr = findCr(buf, kind == KIND_TEXT ? maxBulkLength : MAX_NUMBER_LINE);
+                if (cr < 0 || cr + 1 >= readable) {
+                    return -1;
+                }
+                if (buf.getByte(base + cr + 1) != '\n') {
+                    throw malformed("expected CRLF at offset " + cr);
+                }
             }
             int lineStart = base + pos + 1;
             int lineEnd = base + cr;
@@ -129,7 +138,7 @@ public final class ReplyScanner {
                     complete = elementDone(false, marker);
                 }
                 case KIND_INTEGER -> {
-                    if (!isInteger(buf, lineStart, lineEnd)) {
+                    if (!parsed && !isInteger(buf, lineStart, lineEnd)) {
                         throw malformed("invalid integer at offset " + pos);
                     }
                     pos = next;
@@ -151,7 +160,8 @@ public final class ReplyScanner {
                     complete = elementDone(false, marker);
                 }
                 case KIND_BLOB -> {
-                    long length = RespIntegers.string2ll(buf, lineStart, lineEnd);
+                    long length = parsed ? RespIntegers.shortLineValue(line)
+                            : RespIntegers.string2ll(buf, lineStart, lineEnd);
                     if (length == -1 && marker == '$') {
                         pos = next;
                         complete = elementDone(false, marker);
@@ -169,7 +179,8 @@ public final class ReplyScanner {
                     }
                 }
                 default -> {
-                    long count = RespIntegers.string2ll(buf, lineStart, lineEnd);
+                    long count = parsed ? RespIntegers.shortLineValue(line)
+                            : RespIntegers.string2ll(buf, lineStart, lineEnd);
                     int header = pos;
                     pos = next;
                     if (count == -1 && marker == '*') {

@@ -70,6 +70,8 @@ public final class RequestDecoder extends ByteToMessageDecoder {
     static final String REQUEST_TOO_BIG = "Protocol error: request too big";
 
     private static final int INITIAL_ARGUMENTS = 8;
+    /** A larger argument table is dropped after its request, so one huge request does not pin it. */
+    private static final int MAX_KEPT_ARGUMENTS = 64;
     private static final ByteProcessor FIND_LF_OR_NUL = b -> b != '\n' && b != 0;
 
     private enum State { START, INLINE, COUNT, BULK_HEADER, BULK_PAYLOAD, FAILED }
@@ -85,7 +87,11 @@ public final class RequestDecoder extends ByteToMessageDecoder {
     /** Arguments announced but not read yet. */
     private int remaining;
     private long bulkLength;
-    private int[] spans;
+    /**
+     * The argument table of the request being decoded, as (index, length) pairs; each frame gets a copy
+     * of its own size. Kept for the next request unless it grew past {@link #MAX_KEPT_ARGUMENTS}.
+     */
+    private int[] spans = new int[2 * INITIAL_ARGUMENTS];
     private int argCount;
     /** Decoded length of the last inline token, set by {@link #inlineToken}. */
     private int tokenLength;
@@ -163,20 +169,28 @@ public final class RequestDecoder extends ByteToMessageDecoder {
      * @return whether to go on decoding in this call
      */
     private boolean decodeCount(ByteBuf in, List<Object> out) {
-        int cr = findCr(in, 0);
-        if (cr < 0) {
-            if (in.readableBytes() > MAX_HEADER_LINE) {
-                fail(in, out, TOO_BIG_MBULK_COUNT);
+        long line = RespIntegers.shortLine(in, in.readerIndex(), (byte) '*');
+        int cr;
+        long count;
+        if (line != RespIntegers.NOT_SHORT) {
+            cr = RespIntegers.shortLineCr(line);
+            count = RespIntegers.shortLineValue(line);
+        } else {
+            cr = findCr(in, 0);
+            if (cr < 0) {
+                if (in.readableBytes() > MAX_HEADER_LINE) {
+                    fail(in, out, TOO_BIG_MBULK_COUNT);
+                }
+                return false;
             }
-            return false;
-        }
-        if (cr + 1 >= in.readableBytes()) {
-            return false;
-        }
-        int base = in.readerIndex();
-        long count = RespIntegers.string2ll(in, base + 1, base + cr);
-        if (count == RespIntegers.INVALID || count > Integer.MAX_VALUE) {
-            return fail(in, out, INVALID_MULTIBULK_LENGTH);
+            if (cr + 1 >= in.readableBytes()) {
+                return false;
+            }
+            int base = in.readerIndex();
+            count = RespIntegers.string2ll(in, base + 1, base + cr);
+            if (count == RespIntegers.INVALID || count > Integer.MAX_VALUE) {
+                return fail(in, out, INVALID_MULTIBULK_LENGTH);
+            }
         }
         if (!authenticated && count > UNAUTHENTICATED_MAX_ARGUMENTS) {
             return fail(in, out, UNAUTHENTICATED_MULTIBULK);
@@ -184,7 +198,7 @@ public final class RequestDecoder extends ByteToMessageDecoder {
         if (count > limits.maxArguments()) {
             return fail(in, out, INVALID_MULTIBULK_LENGTH);
         }
-        if (in.getByte(base + cr + 1) != '\n') {
+        if (line == RespIntegers.NOT_SHORT && in.getByte(in.readerIndex() + cr + 1) != '\n') {
             return fail(in, out, CRLF_AFTER_MULTIBULK_LENGTH);
         }
         if (count <= 0) {
@@ -194,7 +208,6 @@ public final class RequestDecoder extends ByteToMessageDecoder {
             return false;
         }
         remaining = (int) count;
-        spans = new int[2 * Math.min(remaining, INITIAL_ARGUMENTS)];
         argCount = 0;
         pos = cr + 2;
         scan = pos;
@@ -203,30 +216,38 @@ public final class RequestDecoder extends ByteToMessageDecoder {
     }
 
     private boolean decodeBulkHeader(ByteBuf in, List<Object> out) {
-        int cr = findCr(in, pos);
-        if (cr < 0) {
-            if (in.readableBytes() - pos > MAX_HEADER_LINE) {
-                fail(in, out, TOO_BIG_BULK_COUNT);
+        long line = RespIntegers.shortLine(in, in.readerIndex() + pos, (byte) '$');
+        int cr;
+        long length;
+        if (line != RespIntegers.NOT_SHORT) {
+            cr = pos + RespIntegers.shortLineCr(line);
+            length = RespIntegers.shortLineValue(line);
+        } else {
+            cr = findCr(in, pos);
+            if (cr < 0) {
+                if (in.readableBytes() - pos > MAX_HEADER_LINE) {
+                    fail(in, out, TOO_BIG_BULK_COUNT);
+                }
+                return false;
             }
-            return false;
+            if (cr + 1 >= in.readableBytes()) {
+                return false;
+            }
+            int base = in.readerIndex();
+            byte marker = in.getByte(base + pos);
+            if (marker != '$') {
+                return fail(in, out, "Protocol error: expected '$', got '" + printable(marker) + "'");
+            }
+            length = RespIntegers.string2ll(in, base + pos + 1, base + cr);
         }
-        if (cr + 1 >= in.readableBytes()) {
-            return false;
-        }
-        int base = in.readerIndex();
-        byte marker = in.getByte(base + pos);
-        if (marker != '$') {
-            return fail(in, out, "Protocol error: expected '$', got '" + printable(marker) + "'");
-        }
-        long length = RespIntegers.string2ll(in, base + pos + 1, base + cr);
+        // RespIntegers.INVALID is negative too.
         if (length < 0 || length > limits.maxBulkLength()) {
-            // RespIntegers.INVALID is negative too.
             return fail(in, out, INVALID_BULK_LENGTH);
         }
         if (!authenticated && length > UNAUTHENTICATED_MAX_BULK) {
             return fail(in, out, UNAUTHENTICATED_BULK);
         }
-        if (in.getByte(base + cr + 1) != '\n') {
+        if (line == RespIntegers.NOT_SHORT && in.getByte(in.readerIndex() + cr + 1) != '\n') {
             return fail(in, out, CRLF_AFTER_BULK_LENGTH);
         }
         int payload = cr + 2;
@@ -245,7 +266,7 @@ public final class RequestDecoder extends ByteToMessageDecoder {
             return false;
         }
         int base = in.readerIndex();
-        if (in.getByte(base + end) != '\r' || in.getByte(base + end + 1) != '\n') {
+        if (!RespIntegers.crlfAt(in, base + end)) {
             return fail(in, out, CRLF_AFTER_BULK);
         }
         addSpan(pos, (int) bulkLength);
@@ -257,8 +278,7 @@ public final class RequestDecoder extends ByteToMessageDecoder {
         }
         ByteBuf frame = in.retainedSlice(base, pos);
         in.skipBytes(pos);
-        out.add(new CommandFrame(frame, spans, argCount, false, in, base));
-        spans = null;
+        out.add(new CommandFrame(frame, frameSpans(), argCount, false, in, base));
         state = State.START;
         return false;
     }
@@ -295,6 +315,15 @@ public final class RequestDecoder extends ByteToMessageDecoder {
         argCount++;
     }
 
+    /** The argument table of the request just decoded, for its frame. */
+    private int[] frameSpans() {
+        int[] copy = Arrays.copyOf(spans, 2 * argCount);
+        if (spans.length > 2 * MAX_KEPT_ARGUMENTS) {
+            spans = new int[2 * INITIAL_ARGUMENTS];
+        }
+        return copy;
+    }
+
     /**
      * Reads an inline request line, splits it like {@code sdssplitargs} and re-encodes it as a multibulk
      * request.
@@ -322,21 +351,17 @@ public final class RequestDecoder extends ByteToMessageDecoder {
         if (lineEnd > base && in.getByte(lineEnd - 1) == '\r') {
             lineEnd--;
         }
-        spans = new int[2 * INITIAL_ARGUMENTS];
         argCount = 0;
         long size = splitArgs(in, base, lineEnd, null);
         if (size < 0) {
-            spans = null;
             fail(in, out, UNBALANCED_QUOTES);
             return true;
         }
         if (argCount > limits.maxArguments()) {
-            spans = null;
             fail(in, out, INVALID_MULTIBULK_LENGTH);
             return true;
         }
         if (argCount == 0) {
-            spans = null;
             in.skipBytes(found + 1 - base);
             state = State.START;
             return false;
@@ -353,8 +378,7 @@ public final class RequestDecoder extends ByteToMessageDecoder {
             throw e;
         }
         in.skipBytes(found + 1 - base);
-        out.add(new CommandFrame(frame, spans, argCount, true));
-        spans = null;
+        out.add(new CommandFrame(frame, frameSpans(), argCount, true));
         state = State.START;
         return true;
     }

@@ -153,7 +153,7 @@ class ReplyScannerPropertyTest {
         return RequestDecoderPropertyTest.within(() -> checkSplitsNow(input, maxDepth, maxBulk, splitSeed));
     }
 
-    private static Scan checkSplitsNow(byte[] input, int maxDepth, long maxBulk, long splitSeed) {
+    static Scan checkSplitsNow(byte[] input, int maxDepth, long maxBulk, long splitSeed) {
         {
             Scan whole = scan(input, maxDepth, maxBulk, new int[] {input.length}, null);
             Random random = new Random(splitSeed);
@@ -303,14 +303,15 @@ class ReplyScannerPropertyTest {
             case 0 -> scalar('+', text(r));
             case 1 -> scalar('-', "ERR " + text(r));
             case 2 -> scalar(':', integer(r));
-            case 3, 4 -> blob('$', binary(r));
+            case 3, 4 -> blob('$', binary(r, MAX_BULK));
             case 5 -> scalar('$', "-1");
             case 6 -> scalar('_', "");
             case 7 -> scalar('#', r.nextBoolean() ? "t" : "f");
             case 8 -> scalar(',', List.of("3.14", "-0.5", "inf", "-inf", "nan", "1e+300", "0").get(r.nextInt(7)));
             case 9 -> scalar('(', new BigInteger(1 + r.nextInt(200), r).toString());
             case 10 -> blob('!', ascii("ERR " + text(r)));
-            case 11 -> blob('=', concat(ascii("txt:"), binary(r)));
+            // The "txt:" prefix counts towards the blob length, which must stay within MAX_BULK.
+            case 11 -> blob('=', concat(ascii("txt:"), binary(r, MAX_BULK - 4)));
             default -> scalar(':', Long.toString(r.nextInt(100)));
         };
     }
@@ -347,11 +348,11 @@ class ReplyScannerPropertyTest {
         };
     }
 
-    /** Blob payloads: empty, short with CR LF and NUL inside, or up to 4 KiB. */
-    private static byte[] binary(Random r) {
+    /** Blob payloads: empty, short with CR LF and NUL inside, or long, of at most {@code max} bytes. */
+    private static byte[] binary(Random r, long max) {
         int n = switch (r.nextInt(6)) {
             case 0 -> 0;
-            case 1 -> 1000 + r.nextInt((int) MAX_BULK - 1000);
+            case 1 -> 1000 + r.nextInt((int) max - 1000 + 1);
             default -> r.nextInt(30);
         };
         byte[] b = new byte[n];

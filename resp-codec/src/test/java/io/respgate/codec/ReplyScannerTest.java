@@ -19,6 +19,34 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class ReplyScannerTest {
 
+    /**
+     * Issue 6: a number line ({@code : $ * %}) of the short form is read with one 8-byte load when eight
+     * bytes are buffered. Every line text of up to four bytes over {@code 019-+\r\nx} scans the same whole
+     * (read at once) as byte at a time (a line of at most seven bytes is then read byte-wise) and in random
+     * chunks, and agrees with the reference grammar; so do five- and six-digit lengths.
+     */
+    @Test
+    void everyShortNumberLineScansTheSameReadAtOnceAsByteWise() {
+        byte[] alphabet = bytes("019-+\r\nx");
+        List<String> texts = new ArrayList<>(List.of("", "99999", "10000", "100000", "01234", "-9999"));
+        for (int length = 1; length <= 4; length++) {
+            int combinations = (int) Math.pow(alphabet.length, length);
+            for (int c = 0; c < combinations; c++) {
+                StringBuilder text = new StringBuilder();
+                for (int i = 0, rest = c; i < length; i++, rest /= alphabet.length) {
+                    text.append((char) alphabet[rest % alphabet.length]);
+                }
+                texts.add(text.toString());
+            }
+        }
+        for (String text : texts) {
+            for (char marker : new char[] {':', '$', '*', '%'}) {
+                byte[] input = bytes(marker + text + "\r\nxyz\r\n+OK\r\n:1\r\n:2\r\n");
+                ReplyScannerPropertyTest.checkSplitsNow(input, 4, 20, text.hashCode());
+            }
+        }
+    }
+
     static Stream<Arguments> frames() {
         return Stream.of(
                 Arguments.of("+OK\r\n", '+'),

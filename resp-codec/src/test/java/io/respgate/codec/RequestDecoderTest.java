@@ -238,6 +238,7 @@ class RequestDecoderTest {
                 Arguments.of("*1\r\n\u0080\r\n", "Protocol error: expected '$', got '\u0080'"),
                 Arguments.of("*1\r\n$4\r\nPINGxx", RequestDecoder.CRLF_AFTER_BULK),
                 Arguments.of("*1\r\n$4\r\nPING\n\r", RequestDecoder.CRLF_AFTER_BULK),
+                Arguments.of("*1\r\n$4\r\nPING\rx", RequestDecoder.CRLF_AFTER_BULK),
                 Arguments.of("*1\rX$4\r\nPING\r\n", RequestDecoder.CRLF_AFTER_MULTIBULK_LENGTH),
                 Arguments.of("*1\r\n$4\rXPING\r\n", RequestDecoder.CRLF_AFTER_BULK_LENGTH),
                 Arguments.of("ECHO \"a\"b\r\n", RequestDecoder.UNBALANCED_QUOTES),
