@@ -60,6 +60,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private static final String EXEC_REFUSED = "EXECABORT Transaction discarded because of: ";
     private static final String SUBSCRIBED_ONLY = "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are"
             + " allowed in this context";
+    /** {@link #database} after a SELECT Redis did not answer, for a user limited to some databases. */
+    private static final long UNCONFIRMED_DATABASE = Long.MIN_VALUE + 1;
     /** In {@link #held}: the client half-closed after the commands before it. */
     private static final Object INPUT_SHUTDOWN = new Object();
 
@@ -84,8 +86,6 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private int commandId = -1;
     /** The database Redis confirmed for this connection, for users limited to some databases. */
     private long database;
-    /** {@link #database} after a SELECT Redis did not answer, for a user limited to some databases. */
-    private static final long UNCONFIRMED_DATABASE = Long.MIN_VALUE + 1;
     /** Databases asked for by SELECTs still waiting for Redis's answer, in order. */
     private final java.util.ArrayDeque<Long> pendingSelects = new java.util.ArrayDeque<>(2);
     private boolean inMulti;

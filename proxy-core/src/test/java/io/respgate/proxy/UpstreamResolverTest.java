@@ -33,9 +33,7 @@ class UpstreamResolverTest {
             awaitQuietly(answer);
             return new InetAddress[] {InetAddress.getByAddress(host, new byte[] {10, 1, 2, 3})};
         })) {
-            AddressResolver<InetSocketAddress> resolver = loop.submit(() -> group.getResolver(loop)).get();
-            Future<InetSocketAddress> resolved = loop.submit(
-                    () -> resolver.resolve(InetSocketAddress.createUnresolved("redis.internal", 6379))).get();
+            Future<InetSocketAddress> resolved = resolve(loop, group, "redis.internal");
             assertEquals("still running", loop.submit(() -> "still running").get(5, TimeUnit.SECONDS),
                     "the loop runs other tasks while the look-up waits");
             assertFalse(resolved.isDone());
@@ -55,10 +53,8 @@ class UpstreamResolverTest {
         try (UpstreamResolver group = new UpstreamResolver(host -> {
             throw new AssertionError("looked up " + host);
         })) {
-            AddressResolver<InetSocketAddress> resolver = loop.submit(() -> group.getResolver(loop)).get();
             for (String literal : new String[] {"127.0.0.1", "::1"}) {
-                InetSocketAddress address = loop.submit(() -> resolver.resolve(
-                        InetSocketAddress.createUnresolved(literal, 6379))).get().get(5, TimeUnit.SECONDS);
+                InetSocketAddress address = resolve(loop, group, literal).get(5, TimeUnit.SECONDS);
                 assertEquals(InetAddress.getByName(literal), address.getAddress());
             }
         } finally {
@@ -72,14 +68,21 @@ class UpstreamResolverTest {
         try (UpstreamResolver group = new UpstreamResolver(host -> {
             throw new UnknownHostException(host);
         })) {
-            AddressResolver<InetSocketAddress> resolver = loop.submit(() -> group.getResolver(loop)).get();
-            Future<InetSocketAddress> resolved = loop.submit(
-                    () -> resolver.resolve(InetSocketAddress.createUnresolved("no.such.host", 6379))).get();
+            Future<InetSocketAddress> resolved = resolve(loop, group, "no.such.host");
             assertTrue(resolved.await(5, TimeUnit.SECONDS));
             assertInstanceOf(UnknownHostException.class, resolved.cause());
         } finally {
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
+    }
+
+    /** Asks the resolver of {@code loop} for {@code host}:6379, on the loop, as a connect does. */
+    private static Future<InetSocketAddress> resolve(EventLoop loop, UpstreamResolver group, String host)
+            throws Exception {
+        return loop.submit(() -> {
+            AddressResolver<InetSocketAddress> resolver = group.getResolver(loop);
+            return resolver.resolve(InetSocketAddress.createUnresolved(host, 6379));
+        }).get();
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

@@ -96,13 +96,7 @@ class AdminEndpointTest {
     void metricsCountCommandsDenialsAndAuthentication() throws Exception {
         start(Optional.empty());
         try (RawConnection c = new RawConnection(pair.proxyPort())) {
-            assertTrue(c.call("AUTH", "app", "wrong").startsWith("-WRONGPASS"));
-            assertEquals("+OK\r\n", c.call("AUTH", "app", APP_PASS));
-            assertEquals("+OK\r\n", c.call("SET", "app:1", "v"));
-            assertEquals("$1\r\nv\r\n", c.call("GET", "app:1"));
-            assertTrue(c.call("INCR", "app:1").startsWith("-ERR value is not an integer"));
-            assertTrue(c.call("GET", "other").startsWith("-NOPERM"));
-            assertTrue(c.call("FLUSHALL").startsWith("-NOPERM"));
+            traffic(c, 1);
             HttpResponse<String> r = get("/metrics");
             assertEquals(200, r.statusCode());
             assertTrue(r.headers().firstValue("content-type").orElse("").startsWith("text/plain"));
@@ -135,6 +129,22 @@ class AdminEndpointTest {
     }
 
     /**
+     * A failed and a good AUTH, {@code rounds} SET/GET pairs, a Redis error (INCR), a denial (GET of
+     * another user's key) and a guardrail hit (FLUSHALL), each reply checked.
+     */
+    private static void traffic(RawConnection c, int rounds) throws Exception {
+        assertTrue(c.call("AUTH", "app", "wrong").startsWith("-WRONGPASS"));
+        assertEquals("+OK\r\n", c.call("AUTH", "app", APP_PASS));
+        for (int i = 0; i < rounds; i++) {
+            assertEquals("+OK\r\n", c.call("SET", "app:1", "v"));
+            assertEquals("$1\r\nv\r\n", c.call("GET", "app:1"));
+        }
+        assertTrue(c.call("INCR", "app:1").startsWith("-ERR value is not an integer"));
+        assertTrue(c.call("GET", "other").startsWith("-NOPERM"));
+        assertTrue(c.call("FLUSHALL").startsWith("-NOPERM"));
+    }
+
+    /**
      * Issue 5: {@code metrics.commands: false} takes the per-command meters of allowed traffic out of
      * {@code /metrics} (absent, not zero); denials and the connection, auth, upstream and memory meters
      * stay, and forwarding is unchanged.
@@ -143,15 +153,7 @@ class AdminEndpointTest {
     void commandMetricsOffLeavesOutPerCommandMetersOnly() throws Exception {
         start(Optional.empty(), new MetricsConfig(false));
         try (RawConnection c = new RawConnection(pair.proxyPort())) {
-            assertTrue(c.call("AUTH", "app", "wrong").startsWith("-WRONGPASS"));
-            assertEquals("+OK\r\n", c.call("AUTH", "app", APP_PASS));
-            for (int i = 0; i < 3 * 8; i++) { // enough round trips for the sampler to have sampled, were it on
-                assertEquals("+OK\r\n", c.call("SET", "app:1", "v"));
-                assertEquals("$1\r\nv\r\n", c.call("GET", "app:1"));
-            }
-            assertTrue(c.call("INCR", "app:1").startsWith("-ERR value is not an integer"));
-            assertTrue(c.call("GET", "other").startsWith("-NOPERM"));
-            assertTrue(c.call("FLUSHALL").startsWith("-NOPERM"));
+            traffic(c, 3 * 8); // enough round trips for the sampler to have sampled, were it on
             HttpResponse<String> r = get("/metrics");
             assertEquals(200, r.statusCode());
             String m = r.body();
