@@ -193,4 +193,22 @@ class FuzzRegressionTest {
                     "other containers alone fail their arity, as in Redis");
         }
     }
+
+    /** Outside MULTI too, Redis's refusal of EXEC forgets the keys watched: RespGate sends UNWATCH for it. */
+    @Test
+    void aRefusedExecForgetsTheWatchedKeys(ProxiedRedis redis) throws Exception {
+        for (int port : new int[] {redis.redisPort(), redis.proxyPort()}) {
+            String key = "watched:" + port;
+            try (RawConnection c = new RawConnection(port);
+                 RawConnection other = new RawConnection(redis.redisPort())) {
+                assertEquals("+OK\r\n", c.call("WATCH", key));
+                assertEquals("-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec'"
+                        + " command\r\n", c.call("EXEC", "x"), "port " + port);
+                assertEquals("+OK\r\n", other.call("SET", key, "2"));
+                assertEquals("+OK\r\n", c.call("MULTI"));
+                assertEquals("+QUEUED\r\n", c.call("GET", key));
+                assertEquals("*1\r\n$1\r\n2\r\n", c.call("EXEC"), "no longer watched, port " + port);
+            }
+        }
+    }
 }

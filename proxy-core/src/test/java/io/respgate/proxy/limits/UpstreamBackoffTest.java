@@ -36,6 +36,29 @@ class UpstreamBackoffTest {
                 .orElseThrow(() -> new AssertionError(name + " not exported:\n" + scrape));
     }
 
+    /**
+     * A MULTI pipelined behind a SUBSCRIBE waits for Redis to confirm the subscription; when Redis cannot
+     * be reached, the SUBSCRIBE gets the error and the held commands then run and get theirs, in order.
+     */
+    @Test
+    void commandsHeldBehindASubscribeAreAnsweredWhenRedisIsUnreachable() throws Exception {
+        try (ProxiedRedis pair = ProxiedRedis.start()) {
+            int port = pair.redisPort();
+            pair.redis().close();
+            pair.startProxy(TestPolicies.transparent(), UpstreamConfig.of(ProxiedRedis.HOST, port),
+                    LimitsConfig.defaults());
+            try (RawConnection c = new RawConnection(pair.proxyPort(), 5000)) {
+                c.send(RawConnection.multibulk("SUBSCRIBE", "a") + RawConnection.multibulk("MULTI")
+                        + RawConnection.multibulk("PING"));
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(REFUSED, c.readReply(), "reply " + i);
+                }
+                assertEquals(REFUSED, c.call("EXEC"), "no transaction is left open");
+                assertEquals("+OK\r\n", c.call("QUIT"));
+            }
+        }
+    }
+
     @Test
     void aClientStormAgainstADeadRedisIsNotAConnectStormAndServiceComesBack() throws Exception {
         try (ProxiedRedis pair = ProxiedRedis.start()) {
