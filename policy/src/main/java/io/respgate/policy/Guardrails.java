@@ -266,7 +266,7 @@ public final class Guardrails {
 
     /** {@code strcasecmp(arg, name) == 0}: the argument read up to its first NUL. */
     static boolean cStringEqualsIgnoreCase(CommandFrame frame, int arg, byte[] lowerName) {
-        ByteBuf buf = frame.bytes();
+        ByteBuf buf = frame.buffer();
         int index = frame.argIndex(arg);
         int length = frame.argLength(arg);
         int n = 0;

@@ -260,7 +260,7 @@ public final class PolicySnapshot {
     }
 
     private static void appendC(StringBuilder b, CommandFrame frame, int arg, int max) {
-        ByteBuf buf = frame.bytes();
+        ByteBuf buf = frame.buffer();
         int index = frame.argIndex(arg);
         int n = Math.min(frame.argLength(arg), max);
         for (int i = 0; i < n; i++) {

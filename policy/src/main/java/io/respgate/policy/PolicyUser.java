@@ -410,7 +410,7 @@ public final class PolicyUser {
         if (rule == null) {
             return null;
         }
-        ByteBuf buf = frame.bytes();
+        ByteBuf buf = frame.buffer();
         for (int i = rule.argStart; i < frame.argCount(); i++) {
             boolean ok = false;
             for (ArgGlob g : rule.globs) {
@@ -489,7 +489,7 @@ public final class PolicyUser {
         Scratch s = scratch.get();
         MessageDigest md = s.sha1;
         md.reset();
-        ByteBuf buf = frame.bytes();
+        ByteBuf buf = frame.buffer();
         int index = frame.argIndex(arg);
         int remaining = frame.argLength(arg);
         while (remaining > 0) {
@@ -513,7 +513,7 @@ public final class PolicyUser {
 
     /** Whether argument {@code arg} equals one of {@code lowerNames}, ASCII case-insensitively. */
     private static boolean listed(CommandFrame frame, int arg, byte[][] lowerNames) {
-        ByteBuf buf = frame.bytes();
+        ByteBuf buf = frame.buffer();
         int index = frame.argIndex(arg);
         int length = frame.argLength(arg);
         outer:
@@ -533,7 +533,7 @@ public final class PolicyUser {
 
     /** A strictly formatted decimal long (as Redis's string2ll), or Long.MIN_VALUE. */
     static long parseLong(CommandFrame frame, int arg) {
-        ByteBuf buf = frame.bytes();
+        ByteBuf buf = frame.buffer();
         int index = frame.argIndex(arg);
         int length = frame.argLength(arg);
         if (length == 0 || length > 20) {
@@ -616,7 +616,7 @@ public final class PolicyUser {
         }
 
         private boolean matchesAt(CommandFrame frame, int start) {
-            ByteBuf buf = frame.bytes();
+            ByteBuf buf = frame.buffer();
             for (int j = 0; j < args.length; j++) {
                 int a = start + j;
                 if (!args[j].matches(buf, frame.argIndex(a), frame.argLength(a))) {

@@ -88,7 +88,7 @@ record HelloRequest(long version, int authIndex, String error, String nameError)
                 continue;
             }
             writeHeader(out, '$', frame.argLength(i));
-            out.writeBytes(frame.bytes(), frame.argIndex(i), frame.argLength(i));
+            out.writeBytes(frame.buffer(), frame.argIndex(i), frame.argLength(i));
             out.writeByte('\r').writeByte('\n');
         }
         return out;

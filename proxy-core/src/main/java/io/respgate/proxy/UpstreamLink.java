@@ -190,26 +190,22 @@ final class UpstreamLink {
      * read buffer travel as one slice, so a pipeline costs one write, not one per command.
      */
     void forward(CommandFrame frame) {
-        ByteBuf source = frame.source();
-        int length = frame.bytes().readableBytes();
-        if (source != null && source == runSource && frame.sourceIndex() == runEnd) {
-            runEnd += length;
+        ByteBuf buffer = frame.buffer();
+        int start = frame.start();
+        if (buffer == runSource && start == runEnd) {
+            runEnd += frame.length();
             return;
         }
         endRun();
-        if (source == null || state == State.CLOSED) {
-            write(frame.bytes().retain());
-            return;
-        }
-        runSource = source.retain();
-        runStart = frame.sourceIndex();
-        runEnd = runStart + length;
+        runSource = buffer.retain();
+        runStart = start;
+        runEnd = start + frame.length();
     }
 
     private void endRun() {
         if (runSource != null) {
-            ByteBuf run = runSource.retainedSlice(runStart, runEnd - runStart);
-            runSource.release();
+            // The run's reference to the buffer passes to the slice: releasing the slice releases it.
+            ByteBuf run = runSource.slice(runStart, runEnd - runStart);
             runSource = null;
             write(run);
         }

@@ -1,78 +1,92 @@
 package io.respgate.codec;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.AbstractReferenceCounted;
 import io.netty.util.ReferenceCounted;
 
 import java.nio.charset.StandardCharsets;
 
 /**
  * One client request, framed: the exact multibulk bytes that go to Redis plus where each
- * argument lies inside them. Arguments are never copied; callers read them in place.
+ * argument lies inside them. Arguments are never copied; callers read them in place, from
+ * {@link #buffer()} at {@link #argIndex}.
  *
- * <p>For a multibulk request {@link #bytes()} is a retained slice of what the client sent. For an
- * inline request it is a freshly encoded multibulk, so Redis never sees bytes the proxy parsed
- * differently.
+ * <p>For a multibulk request the frame is a range of the very buffer the client's bytes were read
+ * into: no slice object, and its reference count is that buffer's (a frame holds one reference to
+ * it, so retaining or releasing the frame retains or releases the buffer, as a
+ * {@link io.netty.buffer.ByteBufHolder} does). Frames decoded from one read share the buffer, which
+ * also lets a writer send consecutive frames as one range. For an inline request the buffer is a
+ * freshly encoded multibulk of its own, so Redis never sees bytes the proxy parsed differently.
  */
-public final class CommandFrame extends AbstractReferenceCounted {
-    private final ByteBuf bytes;
-    /** Pairs of (absolute index in {@link #bytes}, length) per argument. */
+public final class CommandFrame implements ReferenceCounted {
+    private final ByteBuf buffer;
+    private final int start;
+    private final int length;
+    /** Pairs of (index in {@link #buffer}, length) per argument. */
     private final int[] spans;
     private final int argCount;
     private final boolean inline;
-    private final ByteBuf source;
-    private final int sourceIndex;
 
     /**
-     * @param bytes    the frame's bytes; ownership passes to this frame
-     * @param spans    argument positions as (index, length) pairs; ownership passes to this frame
+     * A frame that is all of {@code buffer}'s readable bytes.
+     *
+     * @param buffer   the frame's bytes; the caller's reference passes to this frame
+     * @param spans    argument positions in {@code buffer} as (index, length) pairs; ownership passes
+     *                 to this frame
      * @param argCount number of arguments described by {@code spans}
      * @param inline   whether the client sent the request in the inline form
      */
-    public CommandFrame(ByteBuf bytes, int[] spans, int argCount, boolean inline) {
-        this(bytes, spans, argCount, inline, null, -1);
+    public CommandFrame(ByteBuf buffer, int[] spans, int argCount, boolean inline) {
+        this(buffer, buffer.readerIndex(), buffer.readableBytes(), spans, argCount, inline);
     }
 
     /**
-     * A frame whose bytes are a slice of {@code source} starting at {@code sourceIndex}. Knowing
-     * that lets a writer send consecutive frames of one read as a single slice.
+     * A frame that is bytes {@code [start, start + length)} of {@code buffer}.
      *
-     * @param source      the buffer {@code bytes} was sliced from; kept alive by {@code bytes}, not
-     *                    retained separately
-     * @param sourceIndex index in {@code source} of the frame's first byte
+     * @param buffer one reference to it passes to this frame
      */
-    public CommandFrame(ByteBuf bytes, int[] spans, int argCount, boolean inline, ByteBuf source, int sourceIndex) {
+    public CommandFrame(ByteBuf buffer, int start, int length, int[] spans, int argCount, boolean inline) {
         if (argCount < 1 || spans.length < argCount * 2) {
             throw new IllegalArgumentException("a command frame has at least one argument");
         }
-        this.bytes = bytes;
+        this.buffer = buffer;
+        this.start = start;
+        this.length = length;
         this.spans = spans;
         this.argCount = argCount;
         this.inline = inline;
-        this.source = source;
-        this.sourceIndex = sourceIndex;
     }
 
-    /** The buffer the frame's bytes were sliced from, or null if they were built on their own. */
-    public ByteBuf source() {
-        return source;
+    /**
+     * The buffer that holds the frame, at {@link #start()}, and its arguments, at {@link #argIndex}.
+     * It may hold other bytes too. Not retained for the caller.
+     */
+    public ByteBuf buffer() {
+        return buffer;
     }
 
-    /** Index of the frame's first byte in {@link #source()}; meaningless when that is null. */
-    public int sourceIndex() {
-        return sourceIndex;
+    /** Index in {@link #buffer()} of the frame's first byte. */
+    public int start() {
+        return start;
     }
 
-    /** The bytes to forward to Redis, exactly as they are. Not retained for the caller. */
-    public ByteBuf bytes() {
-        return bytes;
+    /** The frame's size in bytes: what is forwarded to Redis. */
+    public int length() {
+        return length;
+    }
+
+    /**
+     * The frame's bytes as a view of {@link #buffer()} (not retained: valid while the frame is).
+     * Allocates; for diagnostics, tests and the rare paths that send a frame on its own.
+     */
+    public ByteBuf content() {
+        return buffer.slice(start, length);
     }
 
     public int argCount() {
         return argCount;
     }
 
-    /** Absolute index of argument {@code i} in {@link #bytes()}. */
+    /** Index of argument {@code i} in {@link #buffer()}. */
     public int argIndex(int i) {
         return spans[checkArg(i) * 2];
     }
@@ -99,7 +113,7 @@ public final class CommandFrame extends AbstractReferenceCounted {
         }
         int idx = spans[i * 2];
         for (int k = 0; k < len; k++) {
-            byte b = bytes.getByte(idx + k);
+            byte b = buffer.getByte(idx + k);
             if (b >= 'a' && b <= 'z') {
                 b -= 32;
             }
@@ -112,7 +126,7 @@ public final class CommandFrame extends AbstractReferenceCounted {
 
     /** Byte {@code k} of argument {@code i}. */
     public byte argByte(int i, int k) {
-        return bytes.getByte(spans[checkArg(i) * 2] + k);
+        return buffer.getByte(spans[checkArg(i) * 2] + k);
     }
 
     /**
@@ -121,19 +135,19 @@ public final class CommandFrame extends AbstractReferenceCounted {
      */
     public long argAsLong(int i) {
         int index = argIndex(i);
-        return RespIntegers.string2ll(bytes, index, index + argLength(i));
+        return RespIntegers.string2ll(buffer, index, index + argLength(i));
     }
 
     /** A copy of argument {@code i}'s bytes (for the rare paths that need one: AUTH, audit). */
     public byte[] argBytes(int i) {
         byte[] copy = new byte[argLength(i)];
-        bytes().getBytes(argIndex(i), copy);
+        buffer.getBytes(argIndex(i), copy);
         return copy;
     }
 
     /** Argument {@code i} decoded as UTF-8. For diagnostics and tests, never on the hot path. */
     public String argToString(int i) {
-        return bytes.toString(argIndex(i), argLength(i), StandardCharsets.UTF_8);
+        return buffer.toString(argIndex(i), argLength(i), StandardCharsets.UTF_8);
     }
 
     private int checkArg(int i) {
@@ -144,24 +158,46 @@ public final class CommandFrame extends AbstractReferenceCounted {
     }
 
     @Override
-    protected void deallocate() {
-        bytes.release();
-    }
-
-    @Override
-    public ReferenceCounted touch(Object hint) {
-        bytes.touch(hint);
-        return this;
+    public int refCnt() {
+        return buffer.refCnt();
     }
 
     @Override
     public CommandFrame retain() {
-        super.retain();
+        buffer.retain();
         return this;
     }
 
     @Override
+    public CommandFrame retain(int increment) {
+        buffer.retain(increment);
+        return this;
+    }
+
+    @Override
+    public CommandFrame touch() {
+        buffer.touch();
+        return this;
+    }
+
+    @Override
+    public CommandFrame touch(Object hint) {
+        buffer.touch(hint);
+        return this;
+    }
+
+    @Override
+    public boolean release() {
+        return buffer.release();
+    }
+
+    @Override
+    public boolean release(int decrement) {
+        return buffer.release(decrement);
+    }
+
+    @Override
     public String toString() {
-        return "CommandFrame[args=" + argCount + ", bytes=" + bytes.readableBytes() + (inline ? ", inline]" : "]");
+        return "CommandFrame[args=" + argCount + ", bytes=" + length + (inline ? ", inline]" : "]");
     }
 }

@@ -276,9 +276,9 @@ public final class RequestDecoder extends ByteToMessageDecoder {
             state = State.BULK_HEADER;
             return true;
         }
-        ByteBuf frame = in.retainedSlice(base, pos);
+        CommandFrame frame = new CommandFrame(in.retain(), base, pos, frameSpans(base), argCount, false);
         in.skipBytes(pos);
-        out.add(new CommandFrame(frame, frameSpans(), argCount, false, in, base));
+        out.add(frame);
         state = State.START;
         return false;
     }
@@ -315,9 +315,17 @@ public final class RequestDecoder extends ByteToMessageDecoder {
         argCount++;
     }
 
-    /** The argument table of the request just decoded, for its frame. */
-    private int[] frameSpans() {
+    /**
+     * The argument table of the request just decoded, for its frame, with each index moved by
+     * {@code base} (the table is kept relative to the reader index; a frame's is absolute).
+     */
+    private int[] frameSpans(int base) {
         int[] copy = Arrays.copyOf(spans, 2 * argCount);
+        if (base != 0) {
+            for (int i = 0; i < copy.length; i += 2) {
+                copy[i] += base;
+            }
+        }
         if (spans.length > 2 * MAX_KEPT_ARGUMENTS) {
             spans = new int[2 * INITIAL_ARGUMENTS];
         }
@@ -378,7 +386,7 @@ public final class RequestDecoder extends ByteToMessageDecoder {
             throw e;
         }
         in.skipBytes(found + 1 - base);
-        out.add(new CommandFrame(frame, frameSpans(), argCount, true));
+        out.add(new CommandFrame(frame, frameSpans(0), argCount, true));
         state = State.START;
         return true;
     }

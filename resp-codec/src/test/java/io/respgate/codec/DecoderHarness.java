@@ -11,6 +11,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Feeds chunks to a {@link RequestDecoder} in an {@link EmbeddedChannel} and keeps what came out, copied. */
 final class DecoderHarness {
@@ -63,9 +64,11 @@ final class DecoderHarness {
             if (msg instanceof CommandFrame frame) {
                 assertEquals(null, violation, "a request was decoded after a protocol violation");
                 requests.add(copy(frame));
-                assertEquals(1, frame.refCnt());
+                // A frame holds one reference to the buffer it was read into, which other frames share.
+                int references = frame.refCnt();
+                assertTrue(references >= 1, "a frame must hold a reference to its buffer");
                 frame.release();
-                assertEquals(0, frame.refCnt());
+                assertEquals(references - 1, frame.refCnt());
             } else if (msg instanceof ProtocolViolation v) {
                 assertEquals(null, violation, "a second protocol violation");
                 violation = v;
@@ -93,14 +96,14 @@ final class DecoderHarness {
 
     private static Decoded copy(CommandFrame frame) {
         List<byte[]> args = new ArrayList<>();
-        ByteBuf bytes = frame.bytes();
+        ByteBuf bytes = frame.buffer();
         for (int i = 0; i < frame.argCount(); i++) {
             byte[] arg = new byte[frame.argLength(i)];
             bytes.getBytes(frame.argIndex(i), arg);
             args.add(arg);
         }
-        byte[] all = new byte[bytes.readableBytes()];
-        bytes.getBytes(bytes.readerIndex(), all);
+        byte[] all = new byte[frame.length()];
+        bytes.getBytes(frame.start(), all);
         return new Decoded(args, all, frame.isInline());
     }
 

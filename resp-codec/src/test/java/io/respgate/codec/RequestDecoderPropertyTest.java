@@ -359,7 +359,7 @@ class RequestDecoderPropertyTest {
                 if (msg instanceof CommandFrame frame) {
                     try {
                         assertNull(violation, "a frame after the protocol violation");
-                        assertEquals(1, frame.refCnt(), "a frame must hold exactly one reference");
+                        assertTrue(frame.refCnt() >= 1, "a frame must hold a reference to its buffer");
                         frames.add(copy(frame));
                     } finally {
                         frame.release();
@@ -391,8 +391,7 @@ class RequestDecoderPropertyTest {
         for (int i = 0; i < frame.argCount(); i++) {
             args.add(latin1(frame.argBytes(i)));
         }
-        ByteBuf bytes = frame.bytes();
-        return new Frame(args, bytes.toString(bytes.readerIndex(), bytes.readableBytes(), StandardCharsets.ISO_8859_1),
+        return new Frame(args, frame.buffer().toString(frame.start(), frame.length(), StandardCharsets.ISO_8859_1),
                 frame.isInline());
     }
 

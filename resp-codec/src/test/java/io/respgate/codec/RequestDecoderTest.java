@@ -1,6 +1,7 @@
 package io.respgate.codec;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -21,6 +22,8 @@ import static io.respgate.codec.DecoderHarness.bytes;
 import static io.respgate.codec.DecoderHarness.multibulk;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -102,7 +105,7 @@ class RequestDecoderTest {
     }
 
     @Test
-    void framesOfOneReadNameTheirPlaceInTheSourceSoAWriterCanJoinThem() {
+    void framesOfOneReadNameTheirPlaceInTheirBufferSoAWriterCanJoinThem() {
         EmbeddedChannel channel = new EmbeddedChannel(new RequestDecoder(RequestLimits.defaults()));
         byte[] first = bytes("*1\r\n$4\r\nPING\r\n");
         byte[] second = bytes("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
@@ -112,51 +115,23 @@ class RequestDecoderTest {
         CommandFrame b = channel.readInbound();
         CommandFrame inline = channel.readInbound();
         try {
-            assertTrue(a.source() != null && a.source() == b.source(), "both sliced from one buffer");
-            assertEquals(a.sourceIndex() + first.length, b.sourceIndex(), "the second starts where the first ends");
-            assertEquals(first.length, a.bytes().readableBytes());
-            assertEquals(a.bytes().getByte(0), a.source().getByte(a.sourceIndex()));
-            assertNull(inline.source(), "an inline request is re-encoded, so it has no source");
+            assertSame(in, a.buffer(), "a multibulk frame is read in place, from the client's buffer");
+            assertSame(a.buffer(), b.buffer(), "both in one buffer");
+            assertEquals(a.start() + first.length, b.start(), "the second starts where the first ends");
+            assertEquals(first.length, a.length());
+            assertEquals(second.length, b.length());
+            assertEquals("k", b.argToString(1));
+            assertEquals(b.start() + second.length - 3, b.argIndex(1), "argument indexes are in the buffer");
+            assertEquals(2, in.refCnt(), "one reference per frame, the decoder's own released");
+            assertNotSame(in, inline.buffer(), "an inline request is re-encoded in a buffer of its own");
+            assertArrayEquals(first, ByteBufUtil.getBytes(a.content()));
         } finally {
             a.release();
             b.release();
             inline.release();
             channel.finishAndReleaseAll();
         }
-    }
-
-    @Test
-    void decodesAPipelineAtEverySplit() {
-        List<Req> reqs = validRequests();
-        int n = concat(reqs).length;
-        check(reqs, new int[] {n});
-        check(reqs, everyByte(n));
-        // Every two-chunk split of the small requests; the large ones are split one by one above.
-        List<Req> small = reqs.stream().filter(r -> r.raw.length < 100).toList();
-        int m = concat(small).length;
-        for (int cut = 1; cut < m; cut++) {
-            check(small, new int[] {cut, m});
-        }
-        for (int step = 2; step < 9; step++) {
-            List<Integer> ends = new ArrayList<>();
-            for (int end = step; end < n; end += step) {
-                ends.add(end);
-            }
-            ends.add(n);
-            check(reqs, ends.stream().mapToInt(Integer::intValue).toArray());
-        }
-    }
-
-    @Test
-    void allRequestsOfOneReadAreEmittedByThatRead() {
-        DecoderHarness harness = new DecoderHarness();
-        harness.write(bytes("*1\r\n$4\r\nPING\r\nPING\r\n*0\r\n*2\r\n$4\r\nECHO\r\n$1\r\nx\r\n*1\r\n$4\r\nPI"));
-        assertEquals(3, harness.requests.size());
-        assertEquals(List.of("ECHO", "x"), harness.requests.get(2).argStrings());
-        assertEquals(10, harness.decoder.pendingBytes());
-        harness.write(bytes("NG\r\n"));
-        assertEquals(4, harness.requests.size());
-        assertEquals(0, harness.finish().pending());
+        assertEquals(0, in.refCnt());
     }
 
     @Test
@@ -189,10 +164,10 @@ class RequestDecoderTest {
         try {
             assertEquals(3, frame.argCount());
             assertEquals(size, frame.argLength(2));
-            assertEquals(head.length + size + 2, frame.bytes().readableBytes());
+            assertEquals(head.length + size + 2, frame.length());
             int last = frame.argIndex(2) + size - 1;
-            assertEquals((byte) (size / chunk.length - 1), frame.bytes().getByte(last));
-            assertEquals((byte) 7, frame.bytes().getByte(frame.argIndex(2) + 7 * chunk.length));
+            assertEquals((byte) (size / chunk.length - 1), frame.buffer().getByte(last));
+            assertEquals((byte) 7, frame.buffer().getByte(frame.argIndex(2) + 7 * chunk.length));
         } finally {
             frame.release();
         }

@@ -312,7 +312,7 @@ public final class CompiledAcl {
             boolean read = (keyFlags & KeyFlags.ACCESS) != 0;
             boolean write = (keyFlags & WRITE_FLAGS) != 0;
             GlobMatcher[] list = read ? (write ? readWritePatterns : readPatterns) : (write ? writePatterns : anyPatterns);
-            ByteBuf buf = frame.bytes();
+            ByteBuf buf = frame.buffer();
             int index = frame.argIndex(argIndex);
             int length = frame.argLength(argIndex);
             // One checked bulk copy instead of a checked read per byte per pattern: the key is
@@ -342,7 +342,7 @@ public final class CompiledAcl {
 
         /** ACLCheckChannelAgainstList. */
         private boolean channelAllowed(CommandFrame frame, int arg, boolean literal) {
-            ByteBuf buf = frame.bytes();
+            ByteBuf buf = frame.buffer();
             int index = frame.argIndex(arg);
             int length = frame.argLength(arg);
             for (int i = 0; i < channelGlobs.length; i++) {
@@ -371,7 +371,7 @@ public final class CompiledAcl {
 
     /** C {@code strcasecmp(arg, allowed) == 0} in the "C" locale. */
     private static boolean strcasecmpEquals(CommandFrame frame, int arg, byte[] allowed) {
-        ByteBuf buf = frame.bytes();
+        ByteBuf buf = frame.buffer();
         int index = frame.argIndex(arg);
         int n = cLength(buf, index, frame.argLength(arg));
         if (n != allowed.length) {

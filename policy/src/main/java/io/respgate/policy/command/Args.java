@@ -30,7 +30,7 @@ final class Args {
 
     /** The length of argument {@code i} up to its first NUL byte, as C sees it. */
     static int cLength(CommandFrame frame, int i) {
-        ByteBuf buf = frame.bytes();
+        ByteBuf buf = frame.buffer();
         int idx = frame.argIndex(i);
         int len = frame.argLength(i);
         for (int k = 0; k < len; k++) {
@@ -45,10 +45,10 @@ final class Args {
     static boolean is(CommandFrame frame, int i, byte[] upperWord) {
         int len = frame.argLength(i);
         int n = upperWord.length;
-        if (len < n || (len > n && frame.bytes().getByte(frame.argIndex(i) + n) != 0)) {
+        if (len < n || (len > n && frame.buffer().getByte(frame.argIndex(i) + n) != 0)) {
             return false;
         }
-        ByteBuf buf = frame.bytes();
+        ByteBuf buf = frame.buffer();
         int idx = frame.argIndex(i);
         for (int k = 0; k < n; k++) {
             byte b = buf.getByte(idx + k);
@@ -64,7 +64,7 @@ final class Args {
 
     /** {@code strchr(argv[i], c) != NULL}: whether {@code c} occurs before the first NUL. */
     static boolean containsBeforeNul(CommandFrame frame, int i, byte c) {
-        ByteBuf buf = frame.bytes();
+        ByteBuf buf = frame.buffer();
         int idx = frame.argIndex(i);
         int len = frame.argLength(i);
         for (int k = 0; k < len; k++) {

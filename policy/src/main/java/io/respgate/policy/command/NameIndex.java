@@ -41,7 +41,7 @@ final class NameIndex {
 
     /** The spec named by argument {@code arg} of {@code frame}, or null. */
     CommandSpec find(CommandFrame frame, int arg) {
-        ByteBuf buf = frame.bytes();
+        ByteBuf buf = frame.buffer();
         int idx = frame.argIndex(arg);
         int len = Args.cLength(frame, arg);
         int h = 0x811c9dc5;
