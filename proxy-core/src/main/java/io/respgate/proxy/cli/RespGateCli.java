@@ -31,6 +31,7 @@ public final class RespGateCli implements Callable<Integer> {
     CommandSpec spec;
 
     public static void main(String[] args) {
+        LeakDetection.configure();
         int code = new CommandLine(new RespGateCli()).execute(args);
         System.exit(code);
     }
