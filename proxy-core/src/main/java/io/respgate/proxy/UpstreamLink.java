@@ -167,10 +167,7 @@ final class UpstreamLink {
         }
         boolean wanted = state == State.CONNECTING;
         state = State.CLOSED;
-        if (runSource != null) {
-            runSource.release();
-            runSource = null;
-        }
+        dropRun();
         releaseWaiting();
         if (wanted) {
             session.upstreamUnavailable(failure);
@@ -197,6 +194,9 @@ final class UpstreamLink {
             return;
         }
         endRun();
+        if (state == State.CLOSED) {
+            return; // nothing reaches a closed link, and nothing must stay retained for it
+        }
         runSource = buffer.retain();
         runStart = start;
         runEnd = start + frame.length();
@@ -208,6 +208,14 @@ final class UpstreamLink {
             ByteBuf run = runSource.slice(runStart, runEnd - runStart);
             runSource = null;
             write(run);
+        }
+    }
+
+    /** Releases the run not yet written: the link closed before it was flushed. */
+    private void dropRun() {
+        if (runSource != null) {
+            runSource.release();
+            runSource = null;
         }
     }
 
@@ -306,15 +314,13 @@ final class UpstreamLink {
         }
         if (state == State.CONNECTING_THEN_CLOSE) {
             state = State.CLOSED;
+            dropRun();
             releaseWaiting();
             return;
         }
         boolean wasOpen = state == State.OPEN;
         state = State.CLOSED;
-        if (runSource != null) {
-            runSource.release();
-            runSource = null;
-        }
+        dropRun();
         releaseWaiting();
         if (wasOpen) {
             channel.close();

@@ -76,7 +76,7 @@ public final class CommandFrame implements ReferenceCounted {
 
     /**
      * The frame's bytes as a view of {@link #buffer()} (not retained: valid while the frame is).
-     * Allocates; for diagnostics, tests and the rare paths that send a frame on its own.
+     * Allocates; for diagnostics and tests.
      */
     public ByteBuf content() {
         return buffer.slice(start, length);
