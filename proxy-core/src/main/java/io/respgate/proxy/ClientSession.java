@@ -10,6 +10,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.respgate.codec.CommandFrame;
+import io.respgate.codec.EmptyRequest;
 import io.respgate.codec.ProtocolViolation;
 import io.respgate.codec.RespReplies;
 import io.respgate.codec.RequestDecoder;
@@ -55,6 +56,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private static final byte[] OFF = "OFF".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SKIP = "SKIP".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PING_COMMAND = "*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** What the session sends Redis for a client's empty request: Redis answers nothing to it. */
+    private static final byte[] EMPTY_REQUEST = "*0\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DISCARD_COMMAND = "*1\r\n$7\r\nDISCARD\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] UNWATCH_COMMAND = "*1\r\n$7\r\nUNWATCH\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final String EXEC_REFUSED = "EXECABORT Transaction discarded because of: ";
@@ -223,6 +226,12 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             } else {
                 protocolViolation(violation);
             }
+        } else if (msg == EmptyRequest.INSTANCE) {
+            if (!held.isEmpty()) {
+                held.add(msg);
+            } else {
+                emptyRequest();
+            }
         } else {
             ReferenceCountUtil.release(msg);
         }
@@ -269,6 +278,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
                 held.poll();
                 if (next instanceof ProtocolViolation violation) {
                     protocolViolation(violation);
+                } else if (next == EmptyRequest.INSTANCE) {
+                    emptyRequest();
                 } else if (next == INPUT_SHUTDOWN) {
                     inputShutdown();
                 }
@@ -785,6 +796,21 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             }
         }
         return upstream;
+    }
+
+    /**
+     * A request without arguments. Redis answers nothing, but ends a request there, which uses up a
+     * pending CLIENT REPLY SKIP (and CLIENT CACHING): so Redis gets one too, and the session's own
+     * SKIP is used up with it. Without a link to Redis there is nothing pending to use up.
+     */
+    private void emptyRequest() {
+        if (closing) {
+            return;
+        }
+        skipNextReply = false;
+        if (upstream != null && !upstream.isClosed()) {
+            upstream.write(ctx.alloc().buffer(EMPTY_REQUEST.length).writeBytes(EMPTY_REQUEST));
+        }
     }
 
     private void protocolViolation(ProtocolViolation violation) {

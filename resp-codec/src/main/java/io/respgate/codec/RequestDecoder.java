@@ -11,8 +11,9 @@ import java.util.List;
 /**
  * Frames client bytes into {@link CommandFrame}s exactly where Redis 7.0 would
  * ({@code processMultibulkBuffer} / {@code processInlineBuffer} in {@code networking.c}), so that the
- * command the policy checks is the command Redis runs. Malformed input becomes one
- * {@link ProtocolViolation}, after which everything the client sends is discarded.
+ * command the policy checks is the command Redis runs. A request without arguments becomes
+ * {@link EmptyRequest#INSTANCE}. Malformed input becomes one {@link ProtocolViolation}, after which
+ * everything the client sends is discarded.
  *
  * <p>The decoder is a resumable state machine. Every offset it keeps is relative to the reader index,
  * which stays at the start of the request until the request is emitted; that way a partial request is
@@ -202,8 +203,9 @@ public final class RequestDecoder extends ByteToMessageDecoder {
             return fail(in, out, CRLF_AFTER_MULTIBULK_LENGTH);
         }
         if (count <= 0) {
-            // Redis answers nothing to an empty request; it just goes on with the next one.
+            // Redis answers nothing to an empty request, but it ends a request all the same.
             in.skipBytes(cr + 2);
+            out.add(EmptyRequest.INSTANCE);
             state = State.START;
             return false;
         }
@@ -371,8 +373,9 @@ public final class RequestDecoder extends ByteToMessageDecoder {
         }
         if (argCount == 0) {
             in.skipBytes(found + 1 - base);
+            out.add(EmptyRequest.INSTANCE);
             state = State.START;
-            return false;
+            return true;
         }
         size += 1 + decimalLength(argCount) + 2;
         ByteBuf frame = ctx.alloc().buffer((int) size);

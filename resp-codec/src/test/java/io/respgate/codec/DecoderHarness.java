@@ -35,6 +35,8 @@ final class DecoderHarness {
     final List<Decoded> requests = new ArrayList<>();
     final List<ByteBuf> written = new ArrayList<>();
     ProtocolViolation violation;
+    /** {@link EmptyRequest}s seen so far. */
+    int emptyRequests;
 
     DecoderHarness(RequestLimits limits, boolean authenticated) {
         decoder = new RequestDecoder(limits);
@@ -69,6 +71,9 @@ final class DecoderHarness {
                 assertTrue(references >= 1, "a frame must hold a reference to its buffer");
                 frame.release();
                 assertEquals(references - 1, frame.refCnt());
+            } else if (msg == EmptyRequest.INSTANCE) {
+                assertEquals(null, violation, "an empty request was decoded after a protocol violation");
+                emptyRequests++;
             } else if (msg instanceof ProtocolViolation v) {
                 assertEquals(null, violation, "a second protocol violation");
                 violation = v;

@@ -364,6 +364,8 @@ class RequestDecoderPropertyTest {
                     } finally {
                         frame.release();
                     }
+                } else if (msg == EmptyRequest.INSTANCE) {
+                    assertNull(violation, "an empty request after the protocol violation");
                 } else if (msg instanceof ProtocolViolation v) {
                     assertNull(violation, "a second protocol violation");
                     violation = v.message();

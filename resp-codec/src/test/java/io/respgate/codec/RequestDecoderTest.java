@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RequestDecoderTest {
 
-    /** One request on the wire and the arguments it must decode to; no arguments means skipped silently. */
+    /** One request on the wire and the arguments it must decode to; no arguments means an {@link EmptyRequest}. */
     record Req(byte[] raw, List<byte[]> args) {
         static Req of(String raw, String... args) {
             List<byte[]> list = new ArrayList<>();
@@ -388,14 +388,18 @@ class RequestDecoderTest {
             int done = 0;
             int consumed = 0;
             int emitted = 0;
+            int empty = 0;
             while (done < reqs.size() && reqEnds[done] <= end) {
                 if (!reqs.get(done).args.isEmpty()) {
                     emitted++;
+                } else {
+                    empty++;
                 }
                 consumed = reqEnds[done];
                 done++;
             }
             assertEquals(emitted, harness.requests.size(), () -> "requests after " + from(ends) + " in " + reqs);
+            assertEquals(empty, harness.emptyRequests, () -> "empty requests after " + from(ends) + " in " + reqs);
             assertEquals(end - consumed, harness.decoder.pendingBytes());
         }
         DecoderHarness.Result result = harness.finish();

@@ -211,4 +211,25 @@ class FuzzRegressionTest {
             }
         }
     }
+
+    /**
+     * An empty request ({@code *0}, {@code *-1}, a blank inline line) still ends a request in Redis, which
+     * uses up a pending CLIENT REPLY SKIP. The decoder dropped it, so the proxy and its Redis applied the
+     * SKIP to the next command instead and its reply went missing.
+     */
+    @Test
+    void anEmptyRequestUsesUpAPendingSkip(ProxiedRedis redis) throws Exception {
+        for (String empty : new String[] {"*0\r\n", "*-1\r\n", "\r\n", "  \t \r\n"}) {
+            for (int port : new int[] {redis.redisPort(), redis.proxyPort()}) {
+                try (RawConnection c = new RawConnection(port)) {
+                    String where = "port " + port + " after " + empty.trim();
+                    c.send("CLIENT REPLY SKIP\r\n" + empty + "PING\r\nECHO a\r\n");
+                    assertEquals("+PONG\r\n", c.readReply(), where);
+                    assertEquals("$1\r\na\r\n", c.readReply(), where);
+                    c.send(empty + "CLIENT REPLY SKIP\r\nPING\r\n" + empty + "ECHO b\r\n");
+                    assertEquals("$1\r\nb\r\n", c.readReply(), "a SKIP still applies to the next command, " + where);
+                }
+            }
+        }
+    }
 }
