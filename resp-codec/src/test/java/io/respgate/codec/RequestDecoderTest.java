@@ -135,6 +135,41 @@ class RequestDecoderTest {
     }
 
     @Test
+    void decodesAPipelineAtEverySplit() {
+        List<Req> reqs = validRequests();
+        int n = concat(reqs).length;
+        check(reqs, new int[] {n});
+        check(reqs, everyByte(n));
+        // Every two-chunk split of the small requests; the large ones are split one by one above.
+        List<Req> small = reqs.stream().filter(r -> r.raw.length < 100).toList();
+        int m = concat(small).length;
+        for (int cut = 1; cut < m; cut++) {
+            check(small, new int[] {cut, m});
+        }
+        for (int step = 2; step < 9; step++) {
+            List<Integer> ends = new ArrayList<>();
+            for (int end = step; end < n; end += step) {
+                ends.add(end);
+            }
+            ends.add(n);
+            check(reqs, ends.stream().mapToInt(Integer::intValue).toArray());
+        }
+    }
+
+    @Test
+    void allRequestsOfOneReadAreEmittedByThatRead() {
+        DecoderHarness harness = new DecoderHarness();
+        harness.write(bytes("*1\r\n$4\r\nPING\r\nPING\r\n*0\r\n*2\r\n$4\r\nECHO\r\n$1\r\nx\r\n*1\r\n$4\r\nPI"));
+        assertEquals(3, harness.requests.size());
+        assertEquals(1, harness.emptyRequests);
+        assertEquals(List.of("ECHO", "x"), harness.requests.get(2).argStrings());
+        assertEquals(10, harness.decoder.pendingBytes());
+        harness.write(bytes("NG\r\n"));
+        assertEquals(4, harness.requests.size());
+        assertEquals(0, harness.finish().pending());
+    }
+
+    @Test
     void inlineRequestIsReEncodedAsMultibulk() {
         DecoderHarness.Result result = DecoderHarness.decode(bytes("SET  k \"a\\x00b\"\r\n"));
         DecoderHarness.Decoded decoded = result.requests().get(0);
