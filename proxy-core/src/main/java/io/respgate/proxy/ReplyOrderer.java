@@ -56,9 +56,7 @@ final class ReplyOrderer {
 
     /** Queues an answer that is ready now; ownership of {@code reply} passes to the orderer. */
     void addLocal(ByteBuf reply) {
-        int i = claim();
-        kinds[i] = LOCAL;
-        effects[i] = ReplyEffect.NONE;
+        int i = claim(LOCAL, ReplyEffect.NONE);
         locals[i] = reply;
     }
 
@@ -68,11 +66,8 @@ final class ReplyOrderer {
      * it does in Redis. {@link #pollLocal} returns null for it.
      */
     void addSilent(byte effect) {
-        int i = claim();
-        kinds[i] = LOCAL;
-        effects[i] = effect;
+        int i = claim(LOCAL, effect);
         locals[i] = null;
-        countMode(effect, 1);
     }
 
     /**
@@ -88,13 +83,10 @@ final class ReplyOrderer {
 
     /** Like {@link #addUpstream(byte, int)}, remembering the command's id for {@link #headCommand()}. */
     void addUpstream(byte effect, int frames, int command) {
-        int i = claim();
-        kinds[i] = UPSTREAM;
-        effects[i] = effect;
+        int i = claim(UPSTREAM, effect);
         expected[i] = frames;
         commands[i] = command;
         blocks[i] = BlockingCommands.NONE;
-        countMode(effect, 1);
     }
 
     /** Marks the slot added last as a blocking command ({@link BlockingCommands#allowanceMillis}). */
@@ -114,9 +106,7 @@ final class ReplyOrderer {
 
     /** Queues a slot whose upstream reply the client never sees. */
     void addInternal(byte effect) {
-        int i = claim();
-        kinds[i] = INTERNAL;
-        effects[i] = effect;
+        int i = claim(INTERNAL, effect);
         expected[i] = 1;
         commands[i] = -1;
         blocks[i] = BlockingCommands.NONE;
@@ -223,12 +213,16 @@ final class ReplyOrderer {
         }
     }
 
-    private int claim() {
+    /** Takes the next slot for {@code kind} and {@code effect}; {@link #advance} undoes the mode count. */
+    private int claim(byte kind, byte effect) {
         if (size == kinds.length) {
             grow();
         }
         int i = (head + size) & (kinds.length - 1);
         size++;
+        kinds[i] = kind;
+        effects[i] = effect;
+        countMode(effect, 1);
         return i;
     }
 

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,5 +88,25 @@ class ReplyOrdererTest {
             assertTrue(orderer.isEmpty());
             assertEquals(initial, orderer.capacity(), "shrunk back to its first size");
         }
+    }
+
+    @Test
+    void theModeCountFollowsEverySlotKindInAndOut() {
+        ReplyOrderer orderer = new ReplyOrderer(4);
+        assertFalse(orderer.modeChangesPending());
+        orderer.addInternal(ReplyEffect.RESET);
+        orderer.addSilent(ReplyEffect.HELLO_3);
+        orderer.addLocal(Unpooled.buffer(1).writeByte('x'));
+        assertTrue(orderer.modeChangesPending());
+        orderer.removeHead();
+        assertTrue(orderer.modeChangesPending(), "the silent HELLO still waits its turn");
+        assertEquals(null, orderer.pollLocal());
+        assertFalse(orderer.modeChangesPending());
+        orderer.pollLocal().release();
+        orderer.addUpstream(ReplyEffect.SUBSCRIPTION, 2);
+        assertTrue(orderer.modeChangesPending(), "an internal slot taken out must not offset a later one");
+        orderer.addUpstream(ReplyEffect.NONE, 1);
+        orderer.releaseAll();
+        assertFalse(orderer.modeChangesPending());
     }
 }
