@@ -55,8 +55,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private static final byte[] ON = "ON".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] OFF = "OFF".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SKIP = "SKIP".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] PING_COMMAND = "*1\r\n$4\r\nPING\r\n".getBytes(StandardCharsets.US_ASCII);
-    /** What the session sends Redis for a client's empty request: Redis answers nothing to it. */
+    /** An empty request: Redis answers nothing, but ends a request there (see {@link #endRequestUpstream}). */
     private static final byte[] EMPTY_REQUEST = "*0\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DISCARD_COMMAND = "*1\r\n$7\r\nDISCARD\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] UNWATCH_COMMAND = "*1\r\n$7\r\nUNWATCH\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -798,16 +797,21 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         return upstream;
     }
 
-    /**
-     * A request without arguments. Redis answers nothing, but ends a request there, which uses up a
-     * pending CLIENT REPLY SKIP (and CLIENT CACHING): so Redis gets one too, and the session's own
-     * SKIP is used up with it. Without a link to Redis there is nothing pending to use up.
-     */
+    /** A request without arguments from the client: it uses up a pending SKIP, here and in Redis. */
     private void emptyRequest() {
         if (closing) {
             return;
         }
         skipNextReply = false;
+        endRequestUpstream();
+    }
+
+    /**
+     * Ends a request in Redis without running anything: Redis answers an empty request with nothing,
+     * but it uses up a pending CLIENT REPLY SKIP (and CLIENT CACHING) all the same, and is never queued
+     * in a transaction. Without a link to Redis there is nothing pending to use up.
+     */
+    private void endRequestUpstream() {
         if (upstream != null && !upstream.isClosed()) {
             upstream.write(ctx.alloc().buffer(EMPTY_REQUEST.length).writeBytes(EMPTY_REQUEST));
         }
@@ -835,10 +839,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     /** Puts a local reply in its place in the order, unless CLIENT REPLY suppresses it. */
     private void answer(ByteBuf reply) {
         if (repliesOff || skipNextReply) {
-            if (skipNextReply && !repliesOff && upstream != null) {
-                // Redis holds a pending SKIP for the next command it sees; this one it never sees,
-                // so give it one whose reply it will skip, or its SKIP would swallow a later reply.
-                upstream.write(ctx.alloc().buffer(PING_COMMAND.length).writeBytes(PING_COMMAND));
+            if (skipNextReply && !repliesOff) {
+                // Redis holds a pending SKIP for the next request it sees; this one it never sees,
+                // so end one there, or its SKIP would swallow a later reply.
+                endRequestUpstream();
             }
             skipNextReply = false;
             reply.release();
